@@ -1,0 +1,162 @@
+package dev.quorum.agent;
+
+import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.store.StoreException;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Entry point of {@code quorum-agent.jar}: {@code agent} runs one node, {@code local-cluster} starts
+ * a few on this machine from the terminal. Flag names are a contract (docs/api.md).
+ */
+@Command(
+        name = "quorum-agent",
+        mixinStandardHelpOptions = true,
+        version = "quorum-agent 0.1",
+        description = "Quorum node agent: a replicated key-value store node.",
+        subcommands = {AgentMain.AgentCommand.class, LocalClusterCli.class})
+public final class AgentMain implements Runnable {
+
+    /** Exit codes: 0 clean stop, 2 bad flags or settings, 3 storage refused to open, 4 port unavailable. */
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_STORE = 3;
+    static final int EXIT_PORT = 4;
+
+    public static void main(String[] args) {
+        // Must be set before the JDK HTTP server reads its configuration (Nagle off for keep-alive clients).
+        System.setProperty("sun.net.httpserver.nodelay",
+                System.getProperty("sun.net.httpserver.nodelay", "true"));
+        int code = new CommandLine(new AgentMain()).execute(args);
+        System.exit(code);
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run one agent (node) of a cluster.")
+    static final class AgentCommand implements Callable<Integer> {
+        @Option(names = "--id", required = true, description = "This node's id; must appear in --peers.")
+        String id;
+
+        @Option(names = "--port", required = true, description = "Port of the HTTP API (0 = any free port).")
+        int port;
+
+        @Option(names = "--data-dir", required = true, description = "Directory for the SQLite store and logs.")
+        Path dataDir;
+
+        @Option(names = "--peers", required = true,
+                description = "Every member, this node included: id=host:port,… (e.g. n1=127.0.0.1:7101,n2=…).")
+        String peers;
+
+        @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+        String bind;
+
+        @Option(names = "--n", description = "Replicas per key (default: min(3, cluster size)).")
+        Integer n;
+
+        @Option(names = "--r", description = "Read quorum (default: majority of N).")
+        Integer r;
+
+        @Option(names = "--w", description = "Write quorum (default: majority of N).")
+        Integer w;
+
+        @Option(names = "--consistency", description = "Consistency model: eventual (strong and causal: not yet).")
+        String consistency;
+
+        @Option(names = "--token-file", description = "File holding the cluster token required on /admin and /internal.")
+        Path tokenFile;
+
+        @Option(names = "--parent-pid", description = "Exit when the process with this pid exits.")
+        Long parentPid;
+
+        @Option(names = "--probe-interval-ms", defaultValue = "1000", description = "Failure-detector probe period.")
+        long probeIntervalMs;
+
+        @Option(names = "--replica-timeout-ms", defaultValue = "" + ClusterConfig.DEFAULT_REPLICA_TIMEOUT_MS,
+                description = "Time a replica gets to answer one call.")
+        long replicaTimeoutMs;
+
+        @Option(names = "--request-timeout-ms", defaultValue = "" + ClusterConfig.DEFAULT_REQUEST_TIMEOUT_MS,
+                description = "Time a client request may take in all.")
+        long requestTimeoutMs;
+
+        @Option(names = "--hint-interval-ms", defaultValue = "" + ClusterConfig.DEFAULT_HINT_INTERVAL_MS,
+                description = "Period of hinted hand-off.")
+        long hintIntervalMs;
+
+        @Option(names = "--anti-entropy-interval-ms", defaultValue = "" + ClusterConfig.DEFAULT_ANTI_ENTROPY_INTERVAL_MS,
+                description = "Period of anti-entropy rounds.")
+        long antiEntropyIntervalMs;
+
+        @Option(names = "--tombstone-grace-ms", defaultValue = "" + ClusterConfig.DEFAULT_TOMBSTONE_GRACE_MS,
+                description = "How long deletes are remembered before tombstones are purged.")
+        long tombstoneGraceMs;
+
+        @Option(names = "--max-value-bytes", defaultValue = "" + ClusterConfig.DEFAULT_MAX_VALUE_BYTES,
+                description = "Largest value accepted (default 1 MiB).")
+        int maxValueBytes;
+
+        @Option(names = "--http-threads", defaultValue = "64", description = "Request handler threads.")
+        int httpThreads;
+
+        @Option(names = "--drain-seconds", defaultValue = "5",
+                description = "On SIGTERM, how long requests in progress may take to finish.")
+        int drainSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            String token = null;
+            if (tokenFile != null) {
+                try {
+                    token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+                } catch (IOException e) {
+                    System.err.println("cannot read --token-file " + tokenFile + ": " + e.getMessage());
+                    return EXIT_USAGE;
+                }
+                if (token.isEmpty()) {
+                    System.err.println("--token-file " + tokenFile + " is empty");
+                    return EXIT_USAGE;
+                }
+            }
+            Files.createDirectories(dataDir);
+            LoggingSetup.configure(dataDir.resolve("agent.log"), id, "agent");
+            AgentSettings settings = new AgentSettings(id, bind, port, dataDir, peers, n, r, w, consistency, token,
+                    probeIntervalMs, replicaTimeoutMs, requestTimeoutMs, hintIntervalMs, antiEntropyIntervalMs,
+                    tombstoneGraceMs, maxValueBytes, httpThreads, drainSeconds);
+            Agent agent;
+            try {
+                agent = Agent.start(settings);
+            } catch (IllegalArgumentException e) {
+                System.err.println("quorum-agent: " + e.getMessage());
+                return EXIT_USAGE;
+            } catch (StoreException e) {
+                System.err.println("quorum-agent: refusing to start: " + e.getMessage());
+                return EXIT_STORE;
+            } catch (BindException e) {
+                System.err.println("quorum-agent: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+                return EXIT_PORT;
+            }
+            System.out.println("quorum-agent " + id + " ready on http://" + bind + ":" + agent.port());
+            System.out.flush();
+            CountDownLatch stop = new CountDownLatch(1);
+            Lifecycle.onTerminate(stop::countDown);
+            if (parentPid != null) {
+                Lifecycle.exitWithParent(parentPid, stop::countDown);
+            }
+            stop.await();
+            agent.close();
+            LoggingSetup.flush();
+            return 0;
+        }
+    }
+}

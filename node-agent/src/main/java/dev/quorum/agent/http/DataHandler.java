@@ -1,0 +1,230 @@
+package dev.quorum.agent.http;
+
+import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.consistency.Consistency;
+import dev.quorum.agent.observe.RequestTrace;
+import dev.quorum.agent.replication.Coordinator;
+import dev.quorum.agent.store.Keys;
+import dev.quorum.agent.store.Record;
+import dev.quorum.client.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * The data plane: {@code PUT|GET|HEAD|DELETE /kv/{key}} and {@code GET /kv?prefix=&after=&limit=}.
+ * Any agent coordinates any key. See docs/api.md for every header and status.
+ */
+public final class DataHandler {
+    static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
+    static final int DEFAULT_LIST_LIMIT = 100;
+    static final int MAX_LIST_LIMIT = 1_000;
+
+    private final Coordinator coordinator;
+    private final Supplier<ClusterConfig> config;
+    private final String nodeId;
+
+    public DataHandler(Coordinator coordinator, Supplier<ClusterConfig> config, String nodeId) {
+        this.coordinator = coordinator;
+        this.config = config;
+        this.nodeId = nodeId;
+    }
+
+    /** {@code /kv/{key}}. */
+    public void key(Call call) throws Exception {
+        String raw = call.rawPath().substring("/kv/".length());
+        String method = call.method();
+        call.op(switch (method) {
+            case "GET", "HEAD" -> "get";
+            case "PUT" -> "put";
+            case "DELETE" -> "delete";
+            default -> "kv.other";
+        });
+        if (!Set.of("GET", "HEAD", "PUT", "DELETE").contains(method)) {
+            throw new ApiException(405, "method_not_allowed", method + " is not supported on /kv/{key}; use GET, "
+                    + "HEAD, PUT or DELETE").header("Allow", "GET, HEAD, PUT, DELETE");
+        }
+        String key = PercentCodec.decode(raw, "key", false);
+        Keys.problem(key).ifPresent(p -> {
+            throw ApiException.badRequest("bad_key", p);
+        });
+        call.key(key);
+        call.allowOnly(Set.of("trace"));
+        ClusterConfig cfg = config.get();
+        checkConsistencyHeader(call);
+        RequestTrace trace = new RequestTrace(call.traceId(), nodeId, call.op(), key, call.traceRequested());
+        call.trace(trace);
+        call.setHeader("X-Quorum-Trace-Id", trace.traceId());
+        switch (method) {
+            case "PUT" -> put(call, key, cfg, trace);
+            case "DELETE" -> delete(call, key, cfg, trace);
+            default -> get(call, key, cfg, trace);
+        }
+    }
+
+    private void put(Call call, String key, ClusterConfig cfg, RequestTrace trace) throws Exception {
+        String contentType = call.header("Content-Type");
+        if (contentType == null || contentType.isBlank()) {
+            contentType = DEFAULT_CONTENT_TYPE;
+        } else if (contentType.length() > 255 || !contentType.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            throw ApiException.badRequest("bad_header", "Content-Type must be printable ASCII of at most 255 characters");
+        }
+        byte[] value = call.body(cfg.maxValueBytes(), "value");
+        int w = quorumHeader(call, "X-Quorum-W", cfg.w(), cfg.n());
+        Coordinator.WriteOutcome out = await(coordinator.put(key, value, contentType, w, trace));
+        Map<String, Object> body = writeBody(key, out, w);
+        call.setHeader("X-Quorum-Version", out.version().toString());
+        call.setHeader("ETag", "\"" + out.version() + "\"");
+        attachTrace(call, trace, body);
+        call.sendJson(200, body);
+    }
+
+    private void delete(Call call, String key, ClusterConfig cfg, RequestTrace trace) throws Exception {
+        int w = quorumHeader(call, "X-Quorum-W", cfg.w(), cfg.n());
+        Coordinator.WriteOutcome out = await(coordinator.delete(key, w, trace));
+        Map<String, Object> body = writeBody(key, out, w);
+        body.put("deleted", true);
+        call.setHeader("X-Quorum-Version", out.version().toString());
+        attachTrace(call, trace, body);
+        call.sendJson(200, body);
+    }
+
+    private static Map<String, Object> writeBody(String key, Coordinator.WriteOutcome out, int w) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("key", key);
+        body.put("version", out.version().toString());
+        body.put("w", w);
+        body.put("acked_by", out.ackedBy());
+        return body;
+    }
+
+    private void get(Call call, String key, ClusterConfig cfg, RequestTrace trace) throws Exception {
+        int r = quorumHeader(call, "X-Quorum-R", cfg.r(), cfg.n());
+        Coordinator.ReadOutcome out = await(coordinator.get(key, r, trace));
+        if (trace.requested()) {
+            call.setHeader("X-Quorum-Trace", traceHeader(trace));
+        }
+        Record rec = out.record().orElse(null);
+        if (rec == null || rec.tombstone()) {
+            if (rec != null) {
+                call.setHeader("X-Quorum-Version", rec.version().toString());
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", "not_found");
+            body.put("message", rec == null ? "key '" + key + "' not found" : "key '" + key + "' was deleted");
+            if (rec != null) {
+                body.put("deleted_version", rec.version().toString());
+            }
+            attachTrace(call, trace, body);
+            call.sendJson(404, body);
+            return;
+        }
+        call.setHeader("X-Quorum-Version", rec.version().toString());
+        call.setHeader("ETag", "\"" + rec.version() + "\"");
+        call.send(200, rec.value(), rec.contentType() == null ? DEFAULT_CONTENT_TYPE : rec.contentType());
+    }
+
+    /** {@code GET /kv?prefix=&after=&limit=}. */
+    public void list(Call call) throws Exception {
+        call.op("list");
+        if (!"GET".equals(call.method()) && !"HEAD".equals(call.method())) {
+            throw new ApiException(405, "method_not_allowed", call.method() + " is not supported on /kv; use GET")
+                    .header("Allow", "GET, HEAD");
+        }
+        call.allowOnly(Set.of("prefix", "after", "limit"));
+        Map<String, String> q = call.query();
+        String prefix = q.getOrDefault("prefix", "");
+        String after = q.get("after");
+        if (!prefix.isEmpty()) {
+            Keys.problem(prefix).ifPresent(p -> {
+                throw ApiException.badRequest("bad_parameter", "prefix: " + p);
+            });
+        }
+        if (after != null) {
+            Keys.problem(after).ifPresent(p -> {
+                throw ApiException.badRequest("bad_parameter", "after: " + p);
+            });
+        }
+        int limit = intParam(q.get("limit"), "limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT);
+        Coordinator.ListOutcome out = await(coordinator.list(prefix, after, limit));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("keys", out.keys());
+        body.put("next", out.next());
+        body.put("complete", out.complete());
+        body.put("unreachable", out.unreachable());
+        call.sendJson(200, body);
+    }
+
+    private static void checkConsistencyHeader(Call call) {
+        String c = call.header("X-Quorum-Consistency");
+        if (c == null) {
+            return;
+        }
+        Consistency parsed;
+        try {
+            parsed = Consistency.parse(c);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("bad_header", "X-Quorum-Consistency: " + e.getMessage());
+        }
+        if (!parsed.implemented()) {
+            throw ApiException.badRequest("bad_header", "X-Quorum-Consistency '" + c
+                    + "' is not available in this build; use 'eventual'");
+        }
+    }
+
+    private static int quorumHeader(Call call, String name, int dflt, int n) {
+        String v = call.header(name);
+        if (v == null) {
+            return dflt;
+        }
+        return intParam(v.trim(), name, dflt, 1, n);
+    }
+
+    private static int intParam(String v, String name, int dflt, int min, int max) {
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int i = Integer.parseInt(v);
+            if (i >= min && i <= max) {
+                return i;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through to the error
+        }
+        throw ApiException.badRequest("bad_parameter", name + " must be an integer between " + min + " and " + max
+                + ", got '" + v + "'");
+    }
+
+    private static void attachTrace(Call call, RequestTrace trace, Map<String, Object> body) {
+        if (trace.requested()) {
+            body.put("trace", trace.toMap());
+            call.setHeader("X-Quorum-Trace", traceHeader(trace));
+        }
+    }
+
+    /** The trace as one header line: JSON with every non-ASCII character escaped. */
+    private static String traceHeader(RequestTrace trace) {
+        String json = Json.MAPPER.writeValueAsString(trace.toMap());
+        StringBuilder sb = new StringBuilder(json.length());
+        for (char c : json.toCharArray()) {
+            if (c < 0x20 || c > 0x7e) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws Exception {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+}

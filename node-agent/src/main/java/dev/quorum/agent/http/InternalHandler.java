@@ -1,0 +1,100 @@
+package dev.quorum.agent.http;
+
+import dev.quorum.agent.ConfigSync;
+import dev.quorum.agent.LiveConfig;
+import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.consistency.HybridClock;
+import dev.quorum.agent.replication.LocalReplica;
+import dev.quorum.agent.replication.Membership;
+import dev.quorum.client.wire.InternalBatch;
+import dev.quorum.client.wire.InternalBatchResult;
+import dev.quorum.client.wire.InternalOp;
+import dev.quorum.client.wire.InternalResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replica-to-replica endpoints: {@code POST /internal/batch} and {@code GET|POST /internal/config}.
+ * A batch is validated whole before any op runs: a malformed payload changes nothing.
+ */
+public final class InternalHandler {
+    private static final Logger log = LoggerFactory.getLogger("quorum.internal");
+    /** A batch holds up to 4 MiB of ops plus one oversized value; base64 and JSON add a third. */
+    static final long MAX_BATCH_BYTES = 96L << 20;
+    static final int MAX_OPS = 10_000;
+
+    private final LocalReplica replica;
+    private final Membership membership;
+    private final HybridClock clock;
+    private final LiveConfig config;
+
+    public InternalHandler(LocalReplica replica, Membership membership, HybridClock clock, LiveConfig config) {
+        this.replica = replica;
+        this.membership = membership;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    public void batch(Call call) throws Exception {
+        call.op("internal.batch");
+        if (!"POST".equals(call.method())) {
+            throw new ApiException(405, "method_not_allowed", "use POST for /internal/batch").header("Allow", "POST");
+        }
+        call.allowOnly(Set.of());
+        InternalBatch batch = call.json(MAX_BATCH_BYTES, InternalBatch.class);
+        if (batch.from() == null || (membership.peer(batch.from()) == null && !batch.from().equals(membership.selfId()))) {
+            throw ApiException.badRequest("bad_batch", "sender '" + batch.from() + "' is not a member of this cluster");
+        }
+        if (batch.ops() == null || batch.ops().isEmpty() || batch.ops().size() > MAX_OPS) {
+            throw ApiException.badRequest("bad_batch", "a batch holds 1 to " + MAX_OPS + " ops");
+        }
+        for (int i = 0; i < batch.ops().size(); i++) {
+            try {
+                replica.validate(batch.ops().get(i));
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(400, "bad_batch", "op " + i + ": " + e.getMessage(), Map.of("op_index", i));
+            }
+        }
+        clock.observe(batch.hlc());
+        List<CompletableFuture<InternalResult>> results = new ArrayList<>(batch.ops().size());
+        for (InternalOp op : batch.ops()) {
+            if (Boolean.TRUE.equals(op.trace())) {
+                log.atInfo().addKeyValue("event", "replica_op").addKeyValue("op", op.op())
+                        .addKeyValue("key", op.key() != null ? op.key() : op.record() != null ? op.record().key() : null)
+                        .addKeyValue("from", batch.from()).addKeyValue("trace_id", op.traceId())
+                        .addKeyValue("hint_for", op.hintFor())
+                        .log("replica {} for {}", op.op(), batch.from());
+            }
+            results.add(replica.execute(op));
+        }
+        List<InternalResult> out = new ArrayList<>(results.size());
+        for (CompletableFuture<InternalResult> f : results) {
+            out.add(f.join());
+        }
+        call.sendJson(200, new InternalBatchResult(membership.selfId(), clock.now(), out));
+    }
+
+    public void config(Call call) {
+        call.op("internal.config");
+        call.allowOnly(Set.of());
+        switch (call.method()) {
+            case "GET" -> call.sendJson(200, config.get());
+            case "POST" -> {
+                ClusterConfig remote = call.json(64 * 1024, ClusterConfig.class);
+                List<String> problems = remote.problems(membership.clusterSize());
+                if (!problems.isEmpty()) {
+                    throw ApiException.badRequest("bad_config", String.join("; ", problems));
+                }
+                boolean adopted = config.adopt(remote, "push");
+                call.sendJson(200, new ConfigSync.Adoption(adopted, config.get().version()));
+            }
+            default -> throw new ApiException(405, "method_not_allowed", "use GET or POST for /internal/config")
+                    .header("Allow", "GET, POST");
+        }
+    }
+}

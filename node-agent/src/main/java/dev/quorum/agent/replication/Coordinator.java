@@ -1,0 +1,227 @@
+package dev.quorum.agent.replication;
+
+import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.consistency.HybridClock;
+import dev.quorum.agent.observe.Events;
+import dev.quorum.agent.observe.RequestTrace;
+import dev.quorum.agent.store.KeyOrder;
+import dev.quorum.agent.store.KeyVersion;
+import dev.quorum.agent.store.Record;
+import dev.quorum.agent.store.Version;
+import dev.quorum.client.wire.InternalOp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Coordinates client requests on any node: places the key on the ring, runs the read or write
+ * quorum against its replicas, and repairs what the read found stale. Every method returns a
+ * future that completes within the configured request timeout, exceptionally with a
+ * {@link QuorumException} when too few replicas answered.
+ */
+public final class Coordinator {
+    public record WriteOutcome(Version version, List<String> ackedBy) {}
+
+    public record ReadOutcome(Optional<Record> record, List<String> answeredBy) {}
+
+    public record ListOutcome(List<String> keys, String next, boolean complete, List<String> unreachable) {}
+
+    private final Replicas replicas;
+    private final Events events;
+    private final HybridClock clock;
+    private final Supplier<ClusterConfig> config;
+    private final Clock wall;
+
+    public Coordinator(Replicas replicas, Events events, HybridClock clock, Supplier<ClusterConfig> config, Clock wall) {
+        this.replicas = replicas;
+        this.events = events;
+        this.clock = clock;
+        this.config = config;
+        this.wall = wall;
+    }
+
+    private Membership membership() {
+        return replicas.membership();
+    }
+
+    private String self() {
+        return membership().selfId();
+    }
+
+    public CompletableFuture<WriteOutcome> put(String key, byte[] value, String contentType, int w, RequestTrace trace) {
+        return write(Record.value(key, value, contentType, new Version(clock.now(), self())), w, trace);
+    }
+
+    public CompletableFuture<WriteOutcome> delete(String key, int w, RequestTrace trace) {
+        return write(Record.tombstone(key, new Version(clock.now(), self())), w, trace);
+    }
+
+    private CompletableFuture<WriteOutcome> write(Record record, int w, RequestTrace trace) {
+        ClusterConfig cfg = config.get();
+        Ring ring = membership().ring();
+        List<String> walk = ring.walk(record.key());
+        List<String> preference = walk.subList(0, cfg.n());
+        List<String> standIns = walk.subList(cfg.n(), walk.size());
+        trace.plan(preference, quorumFields(cfg.n(), null, w));
+        WriteQuorum q = new WriteQuorum(replicas, events, wall, record, w, preference, standIns, trace);
+        return withTimeout(q.start(preference), cfg, q::timedOut)
+                .thenApply(res -> new WriteOutcome(record.version(), res.ackedBy()))
+                .whenComplete((ok, err) -> {
+                    if (err != null && Replicas.root(err) instanceof QuorumException qe) {
+                        events.quorumFailure(qe.op(), record.key(), qe.needed(), qe.acked().size(), qe.failures(),
+                                trace.traceId());
+                    }
+                });
+    }
+
+    public CompletableFuture<ReadOutcome> get(String key, int r, RequestTrace trace) {
+        ClusterConfig cfg = config.get();
+        List<String> preference = membership().ring().preferenceList(key, cfg.n());
+        trace.plan(preference, quorumFields(cfg.n(), r, null));
+        List<String> candidates = readOrder(preference);
+        ReadQuorum q = new ReadQuorum(replicas, events, key, r, candidates, trace);
+        return withTimeout(q.start(), cfg, q::timedOut)
+                .thenApply(res -> {
+                    if (cfg.readRepair()) {
+                        res.newest().ifPresent(newest -> repair(newest, res.answers(), trace));
+                    }
+                    return new ReadOutcome(res.newest(), List.copyOf(res.answers().keySet()));
+                })
+                .whenComplete((ok, err) -> {
+                    if (err != null && Replicas.root(err) instanceof QuorumException qe) {
+                        events.quorumFailure("get", key, qe.needed(), qe.acked().size(), qe.failures(), trace.traceId());
+                    }
+                });
+    }
+
+    /** This node first when it holds the key, then healthy replicas in preference order, suspected-down last. */
+    private List<String> readOrder(List<String> preference) {
+        List<String> out = new ArrayList<>(preference.size());
+        if (preference.contains(self())) {
+            out.add(self());
+        }
+        for (String n : preference) {
+            if (!n.equals(self()) && membership().isUp(n)) {
+                out.add(n);
+            }
+        }
+        for (String n : preference) {
+            if (!out.contains(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** Sends the newest version to every replica that answered with an older one or none. */
+    private void repair(Record newest, Map<String, Optional<Record>> answers, RequestTrace trace) {
+        answers.forEach((node, rec) -> {
+            if (rec.isPresent() && !newest.version().isNewerThan(rec.get().version())) {
+                return;
+            }
+            String from = rec.map(x -> x.version().toString()).orElse(null);
+            trace.repair(new RequestTrace.Repair(node, from, newest.version().toString()));
+            replicas.call(node, InternalOp.put(Wire.toWire(newest), null, trace.traceId(), trace.requested()))
+                    .whenComplete((res, err) -> {
+                        if (err == null) {
+                            events.readRepair(newest.key(), node, from, newest.version().toString(), trace.traceId());
+                        }
+                    });
+        });
+    }
+
+    /**
+     * Lists live keys by asking every reachable node and merging: per key the newest version wins
+     * (so a key deleted on some replicas stays hidden), and a page ends where the shortest full
+     * answer ended, so no key is skipped between pages.
+     */
+    public CompletableFuture<ListOutcome> list(String prefix, String after, int limit) {
+        ClusterConfig cfg = config.get();
+        List<String> nodes = new ArrayList<>();
+        nodes.add(self());
+        nodes.addAll(membership().upPeers());
+        Map<String, CompletableFuture<List<KeyVersion>>> calls = new LinkedHashMap<>();
+        for (String node : nodes) {
+            calls.put(node, replicas.call(node, InternalOp.list(prefix, after, limit))
+                    .thenApply(r -> r.entries().stream().map(Wire::fromWire).toList()));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(calls.values().stream()
+                .map(f -> f.handle((x, e) -> null)).toArray(CompletableFuture[]::new));
+        return all.orTimeout(cfg.requestTimeoutMs(), TimeUnit.MILLISECONDS).handle((v, e) -> {
+            TreeMap<String, KeyVersion> merged = new TreeMap<>(KeyOrder.UTF8);
+            String cutoff = null;
+            List<String> answered = new ArrayList<>();
+            List<String> unreachable = new ArrayList<>(membership().peers().stream()
+                    .map(Peer::id).filter(id -> !nodes.contains(id)).toList());
+            for (var entry : calls.entrySet()) {
+                List<KeyVersion> got = entry.getValue().getNow(null);
+                if (got == null || entry.getValue().isCompletedExceptionally()) {
+                    unreachable.add(entry.getKey());
+                    continue;
+                }
+                answered.add(entry.getKey());
+                for (KeyVersion kv : got) {
+                    merged.merge(kv.key(), kv, (a, b) -> b.version().isNewerThan(a.version()) ? b : a);
+                }
+                if (got.size() >= limit) {
+                    String last = got.get(got.size() - 1).key();
+                    if (cutoff == null || KeyOrder.compare(last, cutoff) < 0) {
+                        cutoff = last;
+                    }
+                }
+            }
+            List<String> keys = new ArrayList<>();
+            String next = null;
+            for (KeyVersion kv : (cutoff == null ? merged : merged.headMap(cutoff, true)).values()) {
+                if (kv.tombstone()) {
+                    continue;
+                }
+                if (keys.size() == limit) {
+                    next = keys.get(keys.size() - 1);
+                    break;
+                }
+                keys.add(kv.key());
+            }
+            if (next == null && cutoff != null) {
+                next = cutoff;
+            }
+            return new ListOutcome(keys, next, covers(answered, cfg.n()), unreachable);
+        });
+    }
+
+    /** Whether every key range has at least one replica among the nodes that answered. */
+    private boolean covers(List<String> answered, int n) {
+        return membership().ring().everyRangeHasOneOf(java.util.Set.copyOf(answered), n);
+    }
+
+    private static Map<String, Integer> quorumFields(int n, Integer r, Integer w) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        m.put("n", n);
+        if (r != null) {
+            m.put("r", r);
+        }
+        if (w != null) {
+            m.put("w", w);
+        }
+        return m;
+    }
+
+    private static <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f, ClusterConfig cfg,
+            Supplier<QuorumException> onTimeout) {
+        return f.orTimeout(cfg.requestTimeoutMs(), TimeUnit.MILLISECONDS).exceptionally(e -> {
+            if (Replicas.root(e) instanceof TimeoutException) {
+                throw new CompletionException(onTimeout.get());
+            }
+            throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+        });
+    }
+}
