@@ -11,10 +11,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ClusterConfigTest {
     private static final ClusterConfig DEFAULTS = ClusterConfig.defaults(3);
 
-    private static ConfigPatch patch() {
-        return ConfigPatch.empty();
-    }
-
     private static ClusterConfig withN(int n) {
         return DEFAULTS.apply(new ConfigPatch(n, null, null, null, null, null, null, null, null, null, null));
     }
@@ -24,11 +20,13 @@ class ClusterConfigTest {
     }
 
     private static ClusterConfig withConsistency(String consistency) {
-        return DEFAULTS.apply(new ConfigPatch(null, null, null, consistency, null, null, null, null, null, null, null));
+        return DEFAULTS.apply(
+                new ConfigPatch(null, null, null, consistency, null, null, null, null, null, null, null));
     }
 
     private static ClusterConfig withTimeouts(long replicaMs, long requestMs) {
-        return DEFAULTS.apply(new ConfigPatch(null, null, null, null, replicaMs, requestMs, null, null, null, null, null));
+        return DEFAULTS.apply(
+                new ConfigPatch(null, null, null, null, replicaMs, requestMs, null, null, null, null, null));
     }
 
     @ParameterizedTest
@@ -148,7 +146,7 @@ class ClusterConfigTest {
     void applyingAnEmptyPatchChangesNothing() {
         ClusterConfig versioned = DEFAULTS.withVersion(77);
 
-        assertThat(versioned.apply(patch())).isEqualTo(versioned);
+        assertThat(versioned.apply(ConfigPatch.empty())).isEqualTo(versioned);
     }
 
     @Test

@@ -92,6 +92,7 @@ class KeyRangeTest {
     @Test
     void anEmptyRangeCannotBeBuilt() {
         assertThatThrownBy(() -> new KeyRange(1, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new KeyRange(Long.MAX_VALUE, Long.MIN_VALUE)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new KeyRange(Long.MAX_VALUE, Long.MIN_VALUE))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

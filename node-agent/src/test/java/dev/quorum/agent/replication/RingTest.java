@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -211,7 +210,8 @@ class RingTest {
             }
             for (int n = 1; n <= 5; n++) {
                 int len = n;
-                boolean expected = arcs.stream().allMatch(pref -> pref.subList(0, len).stream().anyMatch(subset::contains));
+                boolean expected = arcs.stream()
+                        .allMatch(pref -> pref.subList(0, len).stream().anyMatch(subset::contains));
                 assertThat(ring.everyRangeHasOneOf(subset, n)).as("subset %s n %d", subset, n).isEqualTo(expected);
             }
         }
@@ -263,6 +263,6 @@ class RingTest {
         assertThat(ring.preferenceList("anything", 1)).containsExactly("solo");
         assertThat(ring.walk("anything")).containsExactly("solo");
         assertThat(ring.rangesReplicatedOn(1, "solo")).containsExactly(KeyRange.ALL);
-        assertThat(new LinkedHashSet<>(ring.nodes())).containsExactly("solo");
+        assertThat(ring.nodes()).containsExactly("solo");
     }
 }
