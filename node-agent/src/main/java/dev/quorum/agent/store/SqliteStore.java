@@ -108,8 +108,6 @@ public final class SqliteStore implements AutoCloseable {
 
     private static Connection openWriter(Path file) throws SQLException {
         SQLiteConfig cfg = new SQLiteConfig();
-        // WAL: readers never block the writer and vice versa; one writer is all we have anyway.
-        cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // FULL: every commit fsyncs the WAL, so an acknowledged write survives power loss, not only a
         // process crash. Group commit (one transaction per batch of queued writes) keeps it cheap.
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
@@ -121,6 +119,11 @@ public final class SqliteStore implements AutoCloseable {
         Connection c = cfg.createConnection("jdbc:sqlite:" + file);
         try {
             checkOwnership(c, file);
+            // WAL: readers never block the writer and vice versa; one writer is all we have anyway.
+            // Set only once the file is known to be ours: journal_mode=WAL is written into the file itself.
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA journal_mode = WAL");
+            }
             migrate(c);
         } catch (SQLException | RuntimeException e) {
             c.close();
