@@ -57,6 +57,8 @@ public final class SqliteStore implements AutoCloseable {
     private final Thread writer;
     private final StoreStats stats = new StoreStats();
     private volatile boolean closing;
+    /** Set by the writer as it exits; a task queued after that is failed by whoever removes it first. */
+    private volatile boolean writerDone;
 
     private SqliteStore(Path file, ToLongFunction<String> positionOf, int queueCapacity) throws SQLException {
         this.file = file;
@@ -267,11 +269,15 @@ public final class SqliteStore implements AutoCloseable {
 
     private <T> CompletableFuture<T> submit(Work<T> work) {
         CompletableFuture<T> done = new CompletableFuture<>();
+        WriteTask<T> task = new WriteTask<>(work, done);
         if (closing) {
             done.completeExceptionally(new StoreException(StoreException.Cause.CLOSED, "store is closing"));
-        } else if (!queue.offer(new WriteTask<>(work, done))) {
+        } else if (!queue.offer(task)) {
             done.completeExceptionally(new StoreException(StoreException.Cause.OVERLOADED,
                     "write queue full (" + queue.size() + " waiting); retry later"));
+        } else if (writerDone && queue.remove(task)) {
+            // Raced with close(): the writer is gone and close() may already have drained the queue.
+            done.completeExceptionally(new StoreException(StoreException.Cause.CLOSED, "store closed"));
         }
         return done;
     }
@@ -283,6 +289,7 @@ public final class SqliteStore implements AutoCloseable {
                 WriteTask<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     if (closing && queue.isEmpty()) {
+                        writerDone = true;
                         return;
                     }
                     continue;
@@ -291,6 +298,7 @@ public final class SqliteStore implements AutoCloseable {
                 queue.drainTo(group, MAX_GROUP - 1);
                 runGroup(group);
             } catch (InterruptedException e) {
+                writerDone = true;
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
@@ -669,7 +677,10 @@ public final class SqliteStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (WriteTask<?> t : queue) {
+        writerDone = true;
+        List<WriteTask<?>> left = new ArrayList<>();
+        queue.drainTo(left);
+        for (WriteTask<?> t : left) {
             t.done().completeExceptionally(new StoreException(StoreException.Cause.CLOSED, "store closed"));
         }
         try (Statement st = writeConn.createStatement()) {
