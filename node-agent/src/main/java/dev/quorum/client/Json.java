@@ -3,14 +3,16 @@ package dev.quorum.client;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one JSON configuration every Quorum process speaks: snake_case names, nulls left out, and
- * strict reading — duplicate keys, unknown fields, missing primitives and trailing garbage are
- * errors, never silently resolved.
+ * strict reading — duplicate keys, unknown fields, missing primitives, trailing garbage and values
+ * of the wrong JSON type are errors, never silently resolved. Jackson's default coercions are off:
+ * {@code 1.9} is not the integer 1, {@code "1"} is not a number and {@code 0} is not {@code false}.
  */
 public final class Json {
     private Json() {}
@@ -22,6 +24,8 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
 
     /**

@@ -107,17 +107,17 @@ public final class Call {
     public boolean traceRequested() {
         String q = query().get("trace");
         String h = header("X-Quorum-Trace");
-        return isTrue(q, "trace") || isTrue(h, "X-Quorum-Trace");
+        return isTrue(q, "trace", "bad_parameter") || isTrue(h, "X-Quorum-Trace", "bad_header");
     }
 
-    private static boolean isTrue(String v, String what) {
+    private static boolean isTrue(String v, String what, String code) {
         if (v == null || v.equals("0") || v.equals("false")) {
             return false;
         }
         if (v.isEmpty() || v.equals("1") || v.equals("true")) {
             return true;
         }
-        throw ApiException.badRequest("bad_parameter", what + " must be true or false, got '" + v + "'");
+        throw ApiException.badRequest(code, what + " must be true or false, got '" + v + "'");
     }
 
     /** Query parameters, strictly decoded; a parameter given twice is an error. */
@@ -186,17 +186,23 @@ public final class Call {
                 Map.of("limit_bytes", limit));
     }
 
-    /** Parses a JSON body strictly into {@code type}; any problem is a 400 naming it. */
+    /** Parses a JSON body strictly into {@code type}; any problem is a 400 naming it. Never returns null. */
     public <T> T json(long limit, Class<T> type) {
         byte[] data = body(limit, "request body");
         if (data.length == 0) {
             throw ApiException.badRequest("bad_json", "request body is empty; expected a JSON object");
         }
+        T value;
         try {
-            return Json.MAPPER.readValue(data, type);
+            value = Json.MAPPER.readValue(data, type);
         } catch (tools.jackson.core.JacksonException e) {
             throw ApiException.badRequest("bad_json", "invalid JSON: " + e.getOriginalMessage());
         }
+        if (value == null) {
+            // Jackson maps a bare JSON null to a null object; handlers must never see one.
+            throw ApiException.badRequest("bad_json", "request body is JSON null; expected a JSON object");
+        }
+        return value;
     }
 
     public void setHeader(String name, String value) {

@@ -66,7 +66,7 @@ public final class DataHandler {
     }
 
     private void put(Call call, String key, ClusterConfig cfg, RequestTrace trace) throws Exception {
-        String contentType = call.header("Content-Type");
+        String contentType = singleHeader(call, "Content-Type");
         if (contentType == null || contentType.isBlank()) {
             contentType = DEFAULT_CONTENT_TYPE;
         } else if (contentType.length() > 255 || !contentType.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
@@ -159,7 +159,7 @@ public final class DataHandler {
     }
 
     private static void checkConsistencyHeader(Call call) {
-        String c = call.header("X-Quorum-Consistency");
+        String c = singleHeader(call, "X-Quorum-Consistency");
         if (c == null) {
             return;
         }
@@ -176,14 +176,27 @@ public final class DataHandler {
     }
 
     private static int quorumHeader(Call call, String name, int dflt, int n) {
-        String v = call.header(name);
+        String v = singleHeader(call, name);
         if (v == null) {
             return dflt;
         }
-        return intParam(v.trim(), name, dflt, 1, n);
+        return intParam(v.trim(), name, dflt, 1, n, "bad_header");
+    }
+
+    /** A header that may appear at most once: two values would leave it to chance which one counts. */
+    private static String singleHeader(Call call, String name) {
+        var values = call.exchange().getRequestHeaders().get(name);
+        if (values != null && values.size() > 1) {
+            throw ApiException.badRequest("bad_header", name + " given " + values.size() + " times; send it once");
+        }
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private static int intParam(String v, String name, int dflt, int min, int max) {
+        return intParam(v, name, dflt, min, max, "bad_parameter");
+    }
+
+    private static int intParam(String v, String name, int dflt, int min, int max, String code) {
         if (v == null) {
             return dflt;
         }
@@ -195,7 +208,7 @@ public final class DataHandler {
         } catch (NumberFormatException ignored) {
             // fall through to the error
         }
-        throw ApiException.badRequest("bad_parameter", name + " must be an integer between " + min + " and " + max
+        throw ApiException.badRequest(code, name + " must be an integer between " + min + " and " + max
                 + ", got '" + v + "'");
     }
 
