@@ -78,7 +78,7 @@ public final class Agent implements AutoCloseable {
             LongSupplier replicaTimeout = () -> config.get().replicaTimeoutMs();
             this.peerClient = new PeerClient(s.token());
             this.membership = new Membership(s.id(), members, peerClient, clock, replicaTimeout, events, wall);
-            LocalReplica local = new LocalReplica(s.id(), store, clock, events, config, wall);
+            LocalReplica local = new LocalReplica(s.id(), store, clock, events, config, wall, members::containsKey);
             Replicas replicas = new Replicas(membership, local);
             Coordinator coordinator = new Coordinator(replicas, events, clock, config, wall);
             this.handoff = new HintedHandoff(replicas, events);

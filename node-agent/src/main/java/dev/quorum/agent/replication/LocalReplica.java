@@ -24,6 +24,8 @@ import java.util.function.Supplier;
 public final class LocalReplica {
     public static final int MAX_LIST = 10_000;
     public static final int MAX_RANGES = 4_096;
+    /** How far ahead of this node's wall clock a replicated version may be. */
+    public static final long MAX_CLOCK_AHEAD_MS = 60_000;
 
     private final String selfId;
     private final SqliteStore store;
@@ -31,15 +33,17 @@ public final class LocalReplica {
     private final Events events;
     private final Supplier<ClusterConfig> config;
     private final Clock wall;
+    private final java.util.function.Predicate<String> isMember;
 
     public LocalReplica(String selfId, SqliteStore store, HybridClock clock, Events events,
-            Supplier<ClusterConfig> config, Clock wall) {
+            Supplier<ClusterConfig> config, Clock wall, java.util.function.Predicate<String> isMember) {
         this.selfId = selfId;
         this.store = store;
         this.clock = clock;
         this.events = events;
         this.config = config;
         this.wall = wall;
+        this.isMember = isMember;
     }
 
     public SqliteStore store() {
@@ -57,11 +61,21 @@ public final class LocalReplica {
         }
         switch (op.op()) {
             case "put" -> {
-                Wire.fromWire(op.record(), config.get().maxValueBytes());
+                Record rec = Wire.fromWire(op.record(), config.get().maxValueBytes());
+                long aheadMs = rec.version().physicalMillis() - wall.millis();
+                if (aheadMs > MAX_CLOCK_AHEAD_MS) {
+                    // A version from the far future would win every later last-writer-wins comparison.
+                    throw new IllegalArgumentException("record version " + rec.version() + " is " + aheadMs
+                            + " ms ahead of this node's clock (limit " + MAX_CLOCK_AHEAD_MS
+                            + " ms): check the clocks of " + rec.version().node() + " and " + selfId);
+                }
                 if (op.hintFor() != null) {
                     NodeIds.problem(op.hintFor()).ifPresent(p -> {
                         throw new IllegalArgumentException("hint_for: " + p);
                     });
+                    if (!isMember.test(op.hintFor())) {
+                        throw new IllegalArgumentException("hint_for '" + op.hintFor() + "' is not a member of this cluster");
+                    }
                 }
             }
             case "get" -> Keys.problem(op.key()).ifPresent(p -> {

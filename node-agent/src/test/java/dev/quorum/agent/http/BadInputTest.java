@@ -467,6 +467,12 @@ class BadInputTest {
         all.add(batchCase("hint for an invalid node id", batch("n1", "{\"op\":\"put\",\"hint_for\":\"../n3\","
                 + "\"record\":" + record("\"bi-batch\"", HLC, "n1", b64("v"), false) + "}"))
                 .expect(400, "bad_batch").probe("bi-batch"));
+        all.add(batchCase("put with a version an hour in the future", batch("n1", putOp(record("\"bi-batch\"",
+                (System.currentTimeMillis() + 3_600_000L) << 16, "n1", b64("v"), false))))
+                .expect(400, "bad_batch").probe("bi-batch"));
+        all.add(batchCase("hint for a node that is not a member", batch("n1", "{\"op\":\"put\",\"hint_for\":\"n9\","
+                + "\"record\":" + record("\"bi-batch\"", HLC, "n1", b64("v"), false) + "}"))
+                .expect(400, "bad_batch").probe("bi-batch"));
         all.add(batchCase("get with an empty key", batch("n1", "{\"op\":\"get\",\"key\":\"\"}"))
                 .expect(400, "bad_batch"));
         all.add(batchCase("get without a key", batch("n1", "{\"op\":\"get\"}")).expect(400, "bad_batch"));
