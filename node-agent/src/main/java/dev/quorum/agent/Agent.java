@@ -1,6 +1,8 @@
 package dev.quorum.agent;
 
-import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.config.ClusterConfig;
+import dev.quorum.agent.config.ConfigSync;
+import dev.quorum.agent.config.LiveConfig;
 import dev.quorum.agent.consistency.HybridClock;
 import dev.quorum.agent.http.Auth;
 import dev.quorum.agent.http.ControlHandler;
@@ -9,6 +11,7 @@ import dev.quorum.agent.http.HttpApi;
 import dev.quorum.agent.http.InternalHandler;
 import dev.quorum.agent.observe.AgentMetrics;
 import dev.quorum.agent.observe.Events;
+import dev.quorum.agent.observe.NodeState;
 import dev.quorum.agent.replication.AntiEntropy;
 import dev.quorum.agent.replication.Coordinator;
 import dev.quorum.agent.replication.HintedHandoff;
@@ -84,7 +87,7 @@ public final class Agent implements AutoCloseable {
             this.handoff = new HintedHandoff(replicas, events);
             this.entropy = new AntiEntropy(replicas, events, config);
             this.node = new NodeState(s.id(), "agent", wall, membership, store, config);
-            ConfigSync sync = new ConfigSync(config, membership, peerClient);
+            ConfigSync sync = new ConfigSync(config, membership, peerClient, maintenance);
             metrics.registerStoreGauges(node::keys, node::sizeBytes, node::hintsPending);
             store.stats().observe((writes, nanos) -> {
                 metrics.commitSize.observe(writes);

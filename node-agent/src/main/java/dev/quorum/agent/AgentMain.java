@@ -1,6 +1,6 @@
 package dev.quorum.agent;
 
-import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.config.ClusterConfig;
 import dev.quorum.agent.store.StoreException;
 import java.io.IOException;
 import java.net.BindException;
@@ -45,6 +45,12 @@ public final class AgentMain implements Runnable {
     @Override
     public void run() {
         CommandLine.usage(this, System.out);
+    }
+
+    private static String rangeProblem(String flag, long value, long min, long max) {
+        return value < min || value > max
+                ? "quorum-agent: " + flag + " must be between " + min + " and " + max + ", got " + value + "\n"
+                : "";
     }
 
     @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run one agent (node) of a cluster.")
@@ -119,6 +125,14 @@ public final class AgentMain implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            String bad = rangeProblem("--http-threads", httpThreads, 1, 1024)
+                    + rangeProblem("--probe-interval-ms", probeIntervalMs, 50, 60_000)
+                    + rangeProblem("--drain-seconds", drainSeconds, 0, 600)
+                    + rangeProblem("--port", port, 0, 65_535);
+            if (!bad.isEmpty()) {
+                System.err.print(bad);
+                return EXIT_USAGE;
+            }
             String token = null;
             if (tokenFile != null) {
                 try {

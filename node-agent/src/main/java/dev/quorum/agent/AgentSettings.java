@@ -1,6 +1,6 @@
 package dev.quorum.agent;
 
-import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.config.ClusterConfig;
 import dev.quorum.agent.consistency.Consistency;
 import java.nio.file.Path;
 

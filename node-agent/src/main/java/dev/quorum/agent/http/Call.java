@@ -225,8 +225,8 @@ public final class Call {
             }
             boolean head = "HEAD".equals(method());
             if (head || code == 204 || body == null || body.length == 0) {
-                if (head && body != null && body.length > 0) {
-                    ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+                if (head) {
+                    ex.getResponseHeaders().set("Content-Length", Integer.toString(body == null ? 0 : body.length));
                 }
                 ex.sendResponseHeaders(code, -1);
             } else {

@@ -1,10 +1,10 @@
 package dev.quorum.agent.http;
 
-import dev.quorum.agent.ConfigSync;
-import dev.quorum.agent.LiveConfig;
-import dev.quorum.agent.NodeState;
-import dev.quorum.agent.consistency.ClusterConfig;
-import dev.quorum.agent.consistency.ConfigPatch;
+import dev.quorum.agent.config.ConfigSync;
+import dev.quorum.agent.config.LiveConfig;
+import dev.quorum.agent.observe.NodeState;
+import dev.quorum.agent.config.ClusterConfig;
+import dev.quorum.agent.config.ConfigPatch;
 import dev.quorum.agent.observe.AgentMetrics;
 import dev.quorum.client.wire.HealthReport;
 import java.io.ByteArrayOutputStream;
@@ -61,7 +61,7 @@ public final class ControlHandler {
                 ConfigPatch patch = call.json(MAX_ADMIN_BODY, ConfigPatch.class);
                 ClusterConfig next;
                 try {
-                    next = config.update(patch);
+                    next = config.update(patch, scope.equals("cluster"));
                 } catch (IllegalArgumentException e) {
                     throw ApiException.badRequest("bad_config", e.getMessage());
                 }

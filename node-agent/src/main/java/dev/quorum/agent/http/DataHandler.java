@@ -1,6 +1,6 @@
 package dev.quorum.agent.http;
 
-import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.config.ClusterConfig;
 import dev.quorum.agent.consistency.Consistency;
 import dev.quorum.agent.observe.RequestTrace;
 import dev.quorum.agent.replication.Coordinator;

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's HTTP server: routing, authentication, the mapping of failures to statuses, one
- * access-log record and one metric observation per request.
+ * access-log record and one metric observation per request. Successful {@code /health} and
+ * {@code /metrics} requests (probes and scrapes, every second from every peer) are logged at DEBUG,
+ * so they do not drown the log; they are still counted in the metrics.
  *
  * <p>Threads: the JDK server's dispatcher thread accepts and parses; handlers run on the bounded
  * {@code http} pool (they block while replicas answer).
@@ -158,7 +160,8 @@ public final class HttpApi {
         String status = Integer.toString(call.status());
         metrics.requests.labelValues(call.op(), status).inc();
         metrics.requestDuration.labelValues(call.op()).observe(call.elapsedSeconds());
-        var b = (call.status() >= 500 ? access.atWarn() : access.atInfo())
+        boolean routine = call.status() < 400 && ("health".equals(call.op()) || "metrics".equals(call.op()));
+        var b = (call.status() >= 500 ? access.atWarn() : routine ? access.atDebug() : access.atInfo())
                 .addKeyValue("event", "request")
                 .addKeyValue("op", call.op())
                 .addKeyValue("method", call.method())

@@ -1,8 +1,8 @@
 package dev.quorum.agent.http;
 
-import dev.quorum.agent.ConfigSync;
-import dev.quorum.agent.LiveConfig;
-import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.config.ConfigSync;
+import dev.quorum.agent.config.LiveConfig;
+import dev.quorum.agent.config.ClusterConfig;
 import dev.quorum.agent.consistency.HybridClock;
 import dev.quorum.agent.replication.LocalReplica;
 import dev.quorum.agent.replication.Membership;

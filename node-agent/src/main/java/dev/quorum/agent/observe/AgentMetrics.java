@@ -48,7 +48,7 @@ public final class AgentMetrics {
             .register(registry);
     public final Counter replicaCallFailures = Counter.builder()
             .name("quorum_replica_call_failures_total")
-            .help("Replica operations that failed, by peer and reason (connect, timeout, http, protocol, overloaded)")
+            .help("Replica operations that failed, by peer and reason (connect, timeout, http, protocol, overloaded, replica_error, other)")
             .labelNames("peer", "reason")
             .register(registry);
     public final Counter quorumFailures = Counter.builder()

@@ -29,7 +29,7 @@ public final class RequestTrace {
     private final List<Step> steps = new ArrayList<>(4);
     private final List<Repair> repairs = new ArrayList<>(0);
     private List<String> preferenceList = List.of();
-    private Map<String, Integer> quorum = Map.of();
+    private Map<String, Integer> quorum = new LinkedHashMap<>();
 
     public RequestTrace(String traceId, String coordinator, String op, String key, boolean requested) {
         this.traceId = traceId;
@@ -55,7 +55,7 @@ public final class RequestTrace {
 
     public synchronized void plan(List<String> preferenceList, Map<String, Integer> quorum) {
         this.preferenceList = List.copyOf(preferenceList);
-        this.quorum = Map.copyOf(quorum);
+        this.quorum = new LinkedHashMap<>(quorum);
     }
 
     public double elapsedMs() {

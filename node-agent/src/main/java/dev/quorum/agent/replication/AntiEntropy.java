@@ -1,6 +1,6 @@
 package dev.quorum.agent.replication;
 
-import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.config.ClusterConfig;
 import dev.quorum.agent.observe.Events;
 import dev.quorum.agent.store.KeyVersion;
 import dev.quorum.agent.store.Record;

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands hints off to the replicas they were meant for once those are up again. Runs on the
- * {@code background} scheduler; each pass sends at most {@value #BATCH} hints per target (through the
+ * {@code hints} scheduler; each pass sends at most {@value #BATCH} hints per target (through the
  * peer's batching pipe) and deletes those the target acknowledged — unless a newer hint for the
  * same key arrived meanwhile.
  */
@@ -37,11 +37,13 @@ public final class HintedHandoff {
         int total = 0;
         for (Map.Entry<String, Long> e : store.hintCounts().entrySet()) {
             String target = e.getKey();
+            if (target.equals(m.selfId())) {
+                total += deliver(target, store.hintsFor(target, BATCH)); // applied to our own store
+                continue;
+            }
             if (m.peer(target) == null) {
-                if (!target.equals(m.selfId())) {
-                    log.warn("dropping {} hints for {}: not a member of this cluster", e.getValue(), target);
-                    store.dropHints(target).join();
-                }
+                log.warn("dropping {} hints for {}: not a member of this cluster", e.getValue(), target);
+                store.dropHints(target).join();
                 continue;
             }
             if (!m.isUp(target)) {

@@ -77,6 +77,9 @@ public final class Membership implements AutoCloseable {
                 throw new IllegalArgumentException(p);
             });
             String address = entry.substring(eq + 1);
+            if (!address.matches("(http://)?[^/:]+:\\d{1,5}/?")) {
+                throw new IllegalArgumentException("peer '" + id + "' must be given as host:port, got '" + address + "'");
+            }
             HttpUrl url = HttpUrl.parse(address.startsWith("http://") ? address : "http://" + address + "/");
             if (url == null || url.port() <= 0) {
                 throw new IllegalArgumentException("peer '" + id + "' has no valid host:port: '" + address + "'");

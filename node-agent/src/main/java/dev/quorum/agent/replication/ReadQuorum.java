@@ -90,15 +90,21 @@ final class ReadQuorum {
 
     private void onAnswer(String node, Optional<Record> rec) {
         Result r = null;
+        QuorumException fail = null;
         synchronized (this) {
             inFlight--;
             answers.put(node, rec);
             if (answers.size() >= needed && !done.isDone()) {
                 r = new Result(newest(answers), new LinkedHashMap<>(answers));
+            } else if (inFlight == 0 && next >= candidates.size() && !done.isDone()) {
+                // Every candidate has answered or failed and R was not reached: say so now, not at the timeout.
+                fail = new QuorumException("get", needed, List.copyOf(answers.keySet()), failures, false);
             }
         }
         if (r != null) {
             done.complete(r);
+        } else if (fail != null) {
+            done.completeExceptionally(fail);
         }
     }
 

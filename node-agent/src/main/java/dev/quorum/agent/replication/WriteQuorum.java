@@ -98,7 +98,11 @@ final class WriteQuorum {
     private void fallback(String target) {
         String standIn = nextStandIn();
         if (standIn == null) {
-            localHint(target);
+            if (target.equals(self)) {
+                chainEnded(); // our own store failed: keeping a hint in it for ourselves would be no better
+            } else {
+                localHint(target);
+            }
             return;
         }
         long t0 = System.nanoTime();

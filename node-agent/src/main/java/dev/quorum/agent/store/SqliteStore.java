@@ -70,8 +70,7 @@ public final class SqliteStore implements AutoCloseable {
             readers.add(new Reader(openReader(file)));
         }
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.writer = new Thread(this::writeLoop, "store-writer");
-        writer.setDaemon(true);
+        this.writer = dev.quorum.common.Threads.named("store-writer").newThread(this::writeLoop);
         writer.start();
     }
 

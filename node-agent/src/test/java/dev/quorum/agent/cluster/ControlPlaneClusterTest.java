@@ -106,6 +106,38 @@ class ControlPlaneClusterTest {
     }
 
     @Test
+    void aNodeOnlyConfigChangeStaysOnThatNode() {
+        AgentCluster c = ext.get();
+        QuorumClient n1 = c.client(0);
+        QuorumClient n2 = c.client(1);
+        long before = n2.config().json().get("version").asLong();
+
+        QuorumClient.Reply change = n1.raw("PUT", "/admin/config?scope=node", "{\"w\":1}".getBytes(),
+                Map.of("Authorization", "Bearer " + AgentCluster.TOKEN, "Content-Type", "application/json"));
+
+        assertThat(change.status()).as(change.text()).isEqualTo(200);
+        assertThat(change.json().has("propagated")).isFalse();
+        assertThat(n1.config().json().get("w").asInt()).isEqualTo(1);
+        // Several probe intervals (200 ms): a pull would have happened by now.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> n2.config().json().get("w").asInt() == 2);
+        assertThat(n2.config().json().get("version").asLong()).isEqualTo(before);
+    }
+
+    @Test
+    void headAnswersWithTheLengthOfTheValueEvenWhenEmpty() {
+        QuorumClient n1 = ext.get().client(0);
+        assertThat(n1.put("empty", new byte[0], "text/plain", Options.DEFAULT).status()).isEqualTo(200);
+        QuorumClient.Reply head = n1.raw("HEAD", "/kv/empty", null, Map.of());
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("Content-Length")).isEqualTo("0");
+        assertThat(head.version()).isNotNull();
+        QuorumClient.Reply get = n1.get("empty");
+        assertThat(get.status()).isEqualTo(200);
+        assertThat(get.body()).isEmpty();
+    }
+
+    @Test
     void listingMergesAllNodesPagesWithoutGapsAndHidesDeletedKeys() {
         AgentCluster c = ext.get();
         QuorumClient n1 = c.client(0);

@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
 class ReplicationClusterTest {
     @RegisterExtension
     final ClusterExtension ext = ClusterExtension.of(3, "--n", "3", "--r", "2", "--w", "2",
-            "--hint-interval-ms", "200", "--probe-interval-ms", "200", "--anti-entropy-interval-ms", "600000");
+            "--hint-interval-ms", "200", "--probe-interval-ms", "200", "--anti-entropy-interval-ms", "600000",
+            "--request-timeout-ms", "20000");
 
     @Test
     void writesWithOneNodeDownSucceedAndItsHintIsDeliveredWhenItReturns() {
@@ -61,6 +62,24 @@ class ReplicationClusterTest {
 
         QuorumClient.Reply get = n1.get("k2");
         assertThat(get.status()).isEqualTo(503);
+    }
+
+    @Test
+    void aReadThatCannotReachRFailsAsSoonAsEveryReplicaHasAnswered() {
+        AgentCluster c = ext.get();
+        QuorumClient n1 = c.client(0);
+        assertThat(n1.put("r3", "v").status()).isEqualTo(200);
+        c.kill9(2);
+
+        long start = System.nanoTime();
+        QuorumClient.Reply get = n1.get("r3", Options.r(3));
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+
+        assertThat(get.status()).isEqualTo(503);
+        assertThat(get.json().get("needed").asInt()).isEqualTo(3);
+        assertThat(get.json().get("acked").asInt()).isEqualTo(2);
+        // The request timeout is 20 s: answering well before it shows the read did not just time out.
+        assertThat(seconds).isLessThan(10);
     }
 
     @Test

@@ -5,7 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.config.ClusterConfig;
 import dev.quorum.agent.consistency.Consistency;
 import dev.quorum.agent.consistency.HybridClock;
 import dev.quorum.client.Json;

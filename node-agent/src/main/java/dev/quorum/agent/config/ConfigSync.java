@@ -1,6 +1,6 @@
-package dev.quorum.agent;
+package dev.quorum.agent.config;
 
-import dev.quorum.agent.consistency.ClusterConfig;
+import dev.quorum.agent.config.ClusterConfig;
 import dev.quorum.agent.replication.Membership;
 import dev.quorum.agent.replication.Peer;
 import dev.quorum.agent.replication.Replicas;
@@ -22,11 +22,15 @@ public final class ConfigSync {
     private final LiveConfig config;
     private final Membership membership;
     private final PeerClient client;
+    private final java.util.concurrent.Executor executor;
 
-    public ConfigSync(LiveConfig config, Membership membership, PeerClient client) {
+    /** @param executor runs adoptions (they write the store), never an OkHttp callback thread */
+    public ConfigSync(LiveConfig config, Membership membership, PeerClient client,
+            java.util.concurrent.Executor executor) {
         this.config = config;
         this.membership = membership;
         this.client = client;
+        this.executor = executor;
     }
 
     /** Pushes the current config to every peer; per peer "ok", "already newer" or why it failed. */
@@ -53,6 +57,6 @@ public final class ConfigSync {
     public void pullFrom(Peer peer) {
         client.getJson(peer.url(), "internal/config", ClusterConfig.class,
                         Duration.ofMillis(config.get().replicaTimeoutMs()))
-                .thenAccept(remote -> config.adopt(remote, "peer " + peer.id()));
+                .thenAcceptAsync(remote -> config.adopt(remote, "peer " + peer.id()), executor);
     }
 }

@@ -1,5 +1,6 @@
-package dev.quorum.agent.consistency;
+package dev.quorum.agent.config;
 
+import dev.quorum.agent.consistency.Consistency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
-package dev.quorum.agent;
+package dev.quorum.agent.observe;
 
+import dev.quorum.agent.config.LiveConfig;
 import dev.quorum.agent.replication.Membership;
 import dev.quorum.agent.replication.Peer;
 import dev.quorum.agent.store.SqliteStore;
@@ -12,7 +13,7 @@ import java.util.Map;
 /**
  * What this node knows about itself, for {@code /health}, {@code /admin/status} and the store
  * gauges. Counting keys is a table scan, so counts are refreshed every few seconds by the
- * {@code background} scheduler ({@link #refresh}) and read from here.
+ * {@code maintenance} scheduler ({@link #refresh}) and read from here.
  */
 public final class NodeState {
     private final String id;

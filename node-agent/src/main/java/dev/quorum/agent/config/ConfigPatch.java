@@ -1,4 +1,4 @@
-package dev.quorum.agent.consistency;
+package dev.quorum.agent.config;
 
 /**
  * A partial change to {@link ClusterConfig} as an operator sends it ({@code PUT /admin/config}):

@@ -1,7 +1,7 @@
-package dev.quorum.agent;
+package dev.quorum.agent.config;
 
-import dev.quorum.agent.consistency.ClusterConfig;
-import dev.quorum.agent.consistency.ConfigPatch;
+import dev.quorum.agent.config.ClusterConfig;
+import dev.quorum.agent.config.ConfigPatch;
 import dev.quorum.agent.consistency.HybridClock;
 import dev.quorum.agent.observe.Events;
 import dev.quorum.agent.store.SqliteStore;
@@ -41,10 +41,13 @@ public final class LiveConfig implements Supplier<ClusterConfig> {
         if (persisted.isPresent()) {
             try {
                 ClusterConfig saved = Json.MAPPER.readValue(persisted.get(), ClusterConfig.class);
-                if (saved.version() > initial.version() && saved.problems(clusterSize).isEmpty()) {
-                    log.info("using the configuration changed live at version {} over the command-line flags: {}",
+                if (saved.problems(clusterSize).isEmpty()) {
+                    log.info("using the configuration changed live (version {}) over the command-line flags: {}",
                             saved.version(), saved);
                     start = saved;
+                } else {
+                    log.warn("ignoring the persisted configuration, invalid for {} nodes: {}", clusterSize,
+                            saved.problems(clusterSize));
                 }
             } catch (JacksonException e) {
                 log.warn("ignoring unreadable persisted configuration: {}", e.getOriginalMessage());
@@ -63,18 +66,22 @@ public final class LiveConfig implements Supplier<ClusterConfig> {
     }
 
     /**
-     * Applies an operator's change.
+     * Applies an operator's change. A cluster-wide change gets a new, higher version, which peers
+     * adopt; a node-only change keeps the current version, so peers neither pull it nor are told,
+     * and the next cluster-wide change replaces it.
      *
      * @throws IllegalArgumentException listing every problem; nothing changes then
      */
-    public synchronized ClusterConfig update(ConfigPatch patch) {
+    public synchronized ClusterConfig update(ConfigPatch patch, boolean clusterWide) {
         ClusterConfig next = current.get().apply(patch);
         List<String> problems = next.problems(clusterSize);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        next = next.withVersion(clock.now());
-        install(next, "admin");
+        if (clusterWide) {
+            next = next.withVersion(clock.now());
+        }
+        install(next, clusterWide ? "admin" : "admin, this node only");
         return next;
     }
 

@@ -1,5 +1,6 @@
-package dev.quorum.agent.consistency;
+package dev.quorum.agent.config;
 
+import dev.quorum.agent.consistency.Consistency;
 import java.util.ArrayList;
 import java.util.List;
 
