@@ -116,7 +116,8 @@ public final class AgentMain implements Runnable {
                 description = "Largest value accepted (default 1 MiB).")
         int maxValueBytes;
 
-        @Option(names = "--http-threads", defaultValue = "64", description = "Request handler threads.")
+        @Option(names = "--http-threads", defaultValue = "16",
+                description = "Request handler threads (they never wait for replicas, so a few serve many clients).")
         int httpThreads;
 
         @Option(names = "--drain-seconds", defaultValue = "5",

@@ -51,6 +51,7 @@ public final class PeerClient implements AutoCloseable {
                 .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
                 .protocols(java.util.List.of(Protocol.HTTP_1_1))
                 .retryOnConnectionFailure(false)
+                .socketFactory(new NoDelaySocketFactory())
                 .connectTimeout(Duration.ofSeconds(2))
                 .readTimeout(Duration.ofSeconds(30))
                 .writeTimeout(Duration.ofSeconds(30))

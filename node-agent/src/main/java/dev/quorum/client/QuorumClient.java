@@ -89,6 +89,7 @@ public final class QuorumClient implements AutoCloseable {
         this.base = parsed;
         this.http = new OkHttpClient.Builder()
                 .retryOnConnectionFailure(false)
+                .socketFactory(new NoDelaySocketFactory())
                 .callTimeout(timeout)
                 .connectTimeout(Duration.ofSeconds(2))
                 .build();

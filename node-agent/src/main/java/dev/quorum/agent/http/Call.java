@@ -14,13 +14,31 @@ import java.util.regex.Pattern;
 /**
  * One HTTP request being served: the exchange plus what the access log and metrics need to know
  * about it (operation name, key, status, trace). Handlers read the request through it and answer
- * through it exactly once.
+ * through it exactly once — at once, or later with {@link #answerLater}, so that no thread waits
+ * while replicas answer.
  */
 public final class Call {
+    /** What the server does with a call: answer an error, and record the call once answered. */
+    interface Server {
+        void answerError(Call call, Throwable error);
+
+        void answered(Call call);
+
+        java.util.concurrent.Executor responder();
+    }
+
+    /** The rest of a handler, run when the value it waited for is there; may throw like a handler. */
+    @FunctionalInterface
+    public interface Continuation<T> {
+        void accept(T value) throws Exception;
+    }
+
     private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final HttpExchange ex;
+    private final Server server;
     private final long startNanos = System.nanoTime();
+    private volatile boolean deferred;
     private String op = "unknown";
     private String key;
     private RequestTrace trace;
@@ -30,8 +48,36 @@ public final class Call {
     private String traceId;
     private Map<String, String> query;
 
-    Call(HttpExchange ex) {
+    Call(HttpExchange ex, Server server) {
         this.ex = ex;
+        this.server = server;
+    }
+
+    /**
+     * Answers when {@code pending} completes: {@code then} runs on the server's responder pool
+     * (never on the thread that completed the future — a store writer or an HTTP client callback
+     * must not write responses); a failure of either is answered as an error.
+     */
+    public <T> void answerLater(java.util.concurrent.CompletionStage<T> pending, Continuation<T> then) {
+        deferred = true;
+        pending.whenCompleteAsync((value, error) -> {
+            try {
+                if (error != null) {
+                    server.answerError(this, error);
+                } else {
+                    then.accept(value);
+                }
+            } catch (Throwable t) {
+                server.answerError(this, t);
+            }
+            if (!answered()) {
+                server.answerError(this, new IllegalStateException("handler sent no response"));
+            }
+        }, server.responder());
+    }
+
+    boolean deferred() {
+        return deferred;
     }
 
     public HttpExchange exchange() {
@@ -240,6 +286,7 @@ public final class Call {
             // The client went away; nothing to answer to. The access log still records the status.
         } finally {
             ex.close();
+            server.answered(this);
         }
     }
 

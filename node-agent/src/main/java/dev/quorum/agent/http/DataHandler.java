@@ -10,8 +10,6 @@ import dev.quorum.client.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /**
@@ -65,7 +63,7 @@ public final class DataHandler {
         }
     }
 
-    private void put(Call call, String key, ClusterConfig cfg, RequestTrace trace) throws Exception {
+    private void put(Call call, String key, ClusterConfig cfg, RequestTrace trace) {
         String contentType = singleHeader(call, "Content-Type");
         if (contentType == null || contentType.isBlank()) {
             contentType = DEFAULT_CONTENT_TYPE;
@@ -74,22 +72,24 @@ public final class DataHandler {
         }
         byte[] value = call.body(cfg.maxValueBytes(), "value");
         int w = quorumHeader(call, "X-Quorum-W", cfg.w(), cfg.n());
-        Coordinator.WriteOutcome out = await(coordinator.put(key, value, contentType, w, trace));
-        Map<String, Object> body = writeBody(key, out, w);
-        call.setHeader("X-Quorum-Version", out.version().toString());
-        call.setHeader("ETag", "\"" + out.version() + "\"");
-        attachTrace(call, trace, body);
-        call.sendJson(200, body);
+        call.answerLater(coordinator.put(key, value, contentType, w, trace), out -> {
+            Map<String, Object> body = writeBody(key, out, w);
+            call.setHeader("X-Quorum-Version", out.version().toString());
+            call.setHeader("ETag", "\"" + out.version() + "\"");
+            attachTrace(call, trace, body);
+            call.sendJson(200, body);
+        });
     }
 
-    private void delete(Call call, String key, ClusterConfig cfg, RequestTrace trace) throws Exception {
+    private void delete(Call call, String key, ClusterConfig cfg, RequestTrace trace) {
         int w = quorumHeader(call, "X-Quorum-W", cfg.w(), cfg.n());
-        Coordinator.WriteOutcome out = await(coordinator.delete(key, w, trace));
-        Map<String, Object> body = writeBody(key, out, w);
-        body.put("deleted", true);
-        call.setHeader("X-Quorum-Version", out.version().toString());
-        attachTrace(call, trace, body);
-        call.sendJson(200, body);
+        call.answerLater(coordinator.delete(key, w, trace), out -> {
+            Map<String, Object> body = writeBody(key, out, w);
+            body.put("deleted", true);
+            call.setHeader("X-Quorum-Version", out.version().toString());
+            attachTrace(call, trace, body);
+            call.sendJson(200, body);
+        });
     }
 
     private static Map<String, Object> writeBody(String key, Coordinator.WriteOutcome out, int w) {
@@ -101,9 +101,12 @@ public final class DataHandler {
         return body;
     }
 
-    private void get(Call call, String key, ClusterConfig cfg, RequestTrace trace) throws Exception {
+    private void get(Call call, String key, ClusterConfig cfg, RequestTrace trace) {
         int r = quorumHeader(call, "X-Quorum-R", cfg.r(), cfg.n());
-        Coordinator.ReadOutcome out = await(coordinator.get(key, r, trace));
+        call.answerLater(coordinator.get(key, r, trace), out -> answerRead(call, key, trace, out));
+    }
+
+    private static void answerRead(Call call, String key, RequestTrace trace, Coordinator.ReadOutcome out) {
         if (trace.requested()) {
             call.setHeader("X-Quorum-Trace", traceHeader(trace));
         }
@@ -149,13 +152,14 @@ public final class DataHandler {
             });
         }
         int limit = intParam(q.get("limit"), "limit", DEFAULT_LIST_LIMIT, 1, MAX_LIST_LIMIT);
-        Coordinator.ListOutcome out = await(coordinator.list(prefix, after, limit));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("keys", out.keys());
-        body.put("next", out.next());
-        body.put("complete", out.complete());
-        body.put("unreachable", out.unreachable());
-        call.sendJson(200, body);
+        call.answerLater(coordinator.list(prefix, after, limit), out -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("keys", out.keys());
+            body.put("next", out.next());
+            body.put("complete", out.complete());
+            body.put("unreachable", out.unreachable());
+            call.sendJson(200, body);
+        });
     }
 
     private static void checkConsistencyHeader(Call call) {
@@ -231,13 +235,5 @@ public final class DataHandler {
             }
         }
         return sb.toString();
-    }
-
-    private static <T> T await(CompletableFuture<T> f) throws Exception {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
-        }
     }
 }

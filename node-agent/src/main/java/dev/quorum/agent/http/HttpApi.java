@@ -20,10 +20,12 @@ import org.slf4j.LoggerFactory;
  * {@code /metrics} requests (probes and scrapes, every second from every peer) are logged at DEBUG,
  * so they do not drown the log; they are still counted in the metrics.
  *
- * <p>Threads: the JDK server's dispatcher thread accepts and parses; handlers run on the bounded
- * {@code http} pool (they block while replicas answer).
+ * <p>Threads: the JDK server's dispatcher thread accepts connections; requests are read and
+ * handled on the bounded {@code http} pool. Handlers of the data plane and of replica batches do
+ * not wait for replicas: they start the work and return, and the answer is written later, again on
+ * the {@code http} pool ({@link Call#answerLater}). So a few threads serve many concurrent requests.
  */
-public final class HttpApi {
+public final class HttpApi implements Call.Server {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final Logger access = LoggerFactory.getLogger("quorum.access");
 
@@ -57,7 +59,7 @@ public final class HttpApi {
         pool = Threads.bounded("http", threads, 4_096);
         server = HttpServer.create(new InetSocketAddress(bind, port), 1_024);
         server.setExecutor(pool);
-        server.createContext("/", ex -> serve(new Call(ex)));
+        server.createContext("/", ex -> serve(new Call(ex, this)));
         server.start();
     }
 
@@ -86,6 +88,22 @@ public final class HttpApi {
         return null;
     }
 
+    @Override
+    public java.util.concurrent.Executor responder() {
+        return task -> {
+            try {
+                pool.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException full) {
+                task.run(); // never drop an answer: run it on the completing thread instead
+            }
+        };
+    }
+
+    @Override
+    public void answered(Call call) {
+        record(call);
+    }
+
     private void serve(Call call) {
         try {
             Route route = match(call.rawPath());
@@ -100,15 +118,14 @@ public final class HttpApi {
             route.handler().handle(call);
         } catch (Throwable t) {
             answerError(call, t);
-        } finally {
-            if (!call.answered()) {
-                answerError(call, new IllegalStateException("handler sent no response"));
-            }
-            record(call);
+        }
+        if (!call.answered() && !call.deferred()) {
+            answerError(call, new IllegalStateException("handler sent no response"));
         }
     }
 
-    private void answerError(Call call, Throwable thrown) {
+    @Override
+    public void answerError(Call call, Throwable thrown) {
         ApiException e = toApi(Replicas.root(thrown));
         if (call.answered()) {
             log.warn("error after the response was sent for {} {}: {}", call.method(), call.rawPath(), thrown.toString());

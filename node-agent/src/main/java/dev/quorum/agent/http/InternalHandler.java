@@ -72,11 +72,14 @@ public final class InternalHandler {
             }
             results.add(replica.execute(op));
         }
-        List<InternalResult> out = new ArrayList<>(results.size());
-        for (CompletableFuture<InternalResult> f : results) {
-            out.add(f.join());
-        }
-        call.sendJson(200, new InternalBatchResult(membership.selfId(), clock.now(), out));
+        // Answer once every op is done (puts wait for their group commit) without holding a thread.
+        call.answerLater(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)), done -> {
+            List<InternalResult> out = new ArrayList<>(results.size());
+            for (CompletableFuture<InternalResult> f : results) {
+                out.add(f.join());
+            }
+            call.sendJson(200, new InternalBatchResult(membership.selfId(), clock.now(), out));
+        });
     }
 
     public void config(Call call) {
