@@ -14,7 +14,7 @@ rounds=${1:-3}; dur=${2:-10s}; conns=${3:-32}; shift $(( $# < 3 ? $# : 3 )) || t
 [ "${1:-}" = "--" ] && shift
 extra_agent_flags=("$@")
 bench=${BENCH_DIR:-$top/../shared/bench}
-warmup=${WARMUP:-20s}
+warmup=${WARMUP:-30s}
 for c in wrk python3; do command -v "$c" >/dev/null || { echo "needs $c (apt-get install wrk)" >&2; exit 2; }; done
 
 find_java() {
@@ -38,7 +38,7 @@ peers="n1=127.0.0.1:${ports[0]},n2=127.0.0.1:${ports[1]},n3=127.0.0.1:${ports[2]
 # Same JVM flags as AgentLauncher.DEFAULT_JVM_FLAGS (what the console and local-cluster use).
 jvm=(${AGENT_JVM_FLAGS:--Xms32m -Xmx160m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=64m --enable-native-access=ALL-UNNAMED -Dsun.net.httpserver.nodelay=true})
 for i in 1 2 3; do
-  "$java" "${jvm[@]}" -jar "$jar" agent --id "n$i" --port "${ports[i-1]}" --data-dir "$work/n$i" --peers "$peers" \
+  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} "$java" "${jvm[@]}" -jar "$jar" agent --id "n$i" --port "${ports[i-1]}" --data-dir "$work/n$i" --peers "$peers" \
     --n 3 --r 2 --w 2 "${extra_agent_flags[@]}" > "$work/n$i.out" 2>&1 &
   pids+=("$!")
 done

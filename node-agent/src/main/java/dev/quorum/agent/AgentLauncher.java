@@ -79,6 +79,17 @@ public final class AgentLauncher {
         return cmd;
     }
 
+    /**
+     * A process builder for an agent command with the environment agents run best in:
+     * {@code MALLOC_ARENA_MAX=2} (glibc otherwise keeps an arena per busy thread; measured ~17 MB
+     * less RSS per agent under load).
+     */
+    public static ProcessBuilder processBuilder(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+        return pb;
+    }
+
     /** A port that was free a moment ago on the loopback interface. */
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -93,7 +93,7 @@ final class LocalClusterCli implements Callable<Integer> {
         try {
             for (AgentLauncher.Node node : members) {
                 Files.createDirectories(node.dataDir());
-                ProcessBuilder pb = new ProcessBuilder(AgentLauncher.agentCommand(node, peers, tokenFile,
+                ProcessBuilder pb = AgentLauncher.processBuilder(AgentLauncher.agentCommand(node, peers, tokenFile,
                         ProcessHandle.current().pid(), AgentLauncher.DEFAULT_JVM_FLAGS, extra));
                 pb.redirectErrorStream(true);
                 pb.redirectOutput(node.dataDir().resolve("stdout.log").toFile());

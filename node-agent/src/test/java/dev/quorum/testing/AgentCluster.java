@@ -121,7 +121,7 @@ public final class AgentCluster implements AutoCloseable {
     public void launch(int i) {
         try {
             Files.createDirectories(nodes.get(i).dataDir());
-            ProcessBuilder pb = new ProcessBuilder(command(i));
+            ProcessBuilder pb = AgentLauncher.processBuilder(command(i));
             pb.redirectErrorStream(true);
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(stdout(i).toFile()));
             processes[i] = pb.start();

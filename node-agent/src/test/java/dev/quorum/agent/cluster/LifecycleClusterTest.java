@@ -77,7 +77,7 @@ class LifecycleClusterTest {
             var node = new AgentLauncher.Node("solo", AgentLauncher.freePort(), dir.resolve("solo"));
             List<String> cmd = AgentLauncher.agentCommand(node, AgentLauncher.peersSpec(List.of(node), "127.0.0.1"),
                     null, parent.pid(), AgentLauncher.DEFAULT_JVM_FLAGS, List.of());
-            agent = new ProcessBuilder(cmd).redirectErrorStream(true)
+            agent = AgentLauncher.processBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("solo.out").toFile()).start();
             try (QuorumClient client = new QuorumClient("http://127.0.0.1:" + node.port(), null)) {
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
