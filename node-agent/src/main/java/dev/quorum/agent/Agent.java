@@ -66,7 +66,7 @@ public final class Agent implements AutoCloseable {
 
     private Agent(AgentSettings s) {
         this.settings = s;
-        HybridClock clock = new HybridClock(wall, 60_000);
+        HybridClock clock = new HybridClock(wall, LocalReplica.MAX_CLOCK_AHEAD_MS);
         AgentMetrics metrics = new AgentMetrics(s.id(), "agent");
         this.events = new Events(metrics);
         var members = Membership.parseMembers(s.peers());

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "quorum-agent",
         mixinStandardHelpOptions = true,
-        version = "quorum-agent 0.1",
+        versionProvider = AgentMain.JarVersion.class,
         description = "Quorum node agent: a replicated key-value store node.",
         subcommands = {AgentMain.AgentCommand.class, LocalClusterCli.class})
 public final class AgentMain implements Runnable {
@@ -45,6 +45,15 @@ public final class AgentMain implements Runnable {
     @Override
     public void run() {
         CommandLine.usage(this, System.out);
+    }
+
+    /** The version from the jar's manifest ({@code Implementation-Version}); "dev" when run from classes. */
+    static final class JarVersion implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = AgentMain.class.getPackage().getImplementationVersion();
+            return new String[] {"quorum-agent " + (v == null ? "dev" : v)};
+        }
     }
 
     private static String rangeProblem(String flag, long value, long min, long max) {

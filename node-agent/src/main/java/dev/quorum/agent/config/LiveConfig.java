@@ -18,7 +18,8 @@ import tools.jackson.core.JacksonException;
 /**
  * The agent's live {@link ClusterConfig}. Flags give the initial value (version 0); a change made
  * through {@code PUT /admin/config} gets a hybrid-clock version, is persisted in the store's meta
- * table and so survives restarts, and spreads to peers. Agents converge on the highest version.
+ * table and so survives restarts; a cluster-wide change also spreads to peers (a node-only one keeps
+ * the version and stays here). Agents converge on the highest version.
  */
 public final class LiveConfig implements Supplier<ClusterConfig> {
     private static final Logger log = LoggerFactory.getLogger(LiveConfig.class);
