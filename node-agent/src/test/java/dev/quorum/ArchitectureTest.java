@@ -37,7 +37,7 @@ class ArchitectureTest {
     static final ArchRule STORE_KNOWS_NOTHING_OF_HTTP = noClasses()
             .that().resideInAPackage("dev.quorum.agent.store..")
             .should().dependOnClassesThat()
-            .resideInAnyPackage("com.sun.net.httpserver..", "okhttp3..", "dev.quorum.agent.http..")
+            .resideInAnyPackage("io.netty..", "okhttp3..", "dev.quorum.agent.http..")
             .because("the store is storage only: HTTP statuses are chosen in one place, the http package");
 
     static final ArchRule HTTP_DOES_NOT_TOUCH_SQL = noClasses()
@@ -134,7 +134,7 @@ class ArchitectureTest {
     void dependencyRulesSeeRealDependencies() {
         // The same rule shapes, aimed at dependencies the code really has, must report them.
         assertThat(noClasses().that().resideInAPackage("dev.quorum.agent.http..")
-                .should().dependOnClassesThat().resideInAPackage("com.sun.net.httpserver..")
+                .should().dependOnClassesThat().resideInAPackage("io.netty..")
                 .evaluate(classes).hasViolation()).isTrue();
         assertThat(noClasses().that().resideInAPackage("dev.quorum.agent.store..")
                 .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "org.sqlite..")

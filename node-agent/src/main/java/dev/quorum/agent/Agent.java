@@ -59,6 +59,8 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService hints = Threads.scheduler("hints");
     private final ScheduledExecutorService antiEntropy = Threads.scheduler("anti-entropy");
     private final ScheduledExecutorService maintenance = Threads.scheduler("maintenance");
+    /** Range scans asked for by peers (anti-entropy digests and entries, listings): kept off the event loops. */
+    private final java.util.concurrent.ExecutorService scans = Threads.bounded("scans", 2, 1_024);
     private final HintedHandoff handoff;
     private final AntiEntropy entropy;
     private final Events events;
@@ -97,15 +99,16 @@ public final class Agent implements AutoCloseable {
 
             DataHandler data = new DataHandler(coordinator, config, s.id());
             ControlHandler control = new ControlHandler(node, config, sync, metrics);
-            InternalHandler internal = new InternalHandler(local, membership, clock, config);
-            this.http = new HttpApi(new Auth(s.token()), metrics, s.id())
-                    .route("/kv/", data::key)
+            InternalHandler internal = new InternalHandler(local, membership, clock, config, scans);
+            // Inline routes run on the event loop and never wait; the others run on the http pool.
+            this.http = new HttpApi(new Auth(s.token()), metrics, s.id(), this::bodyLimit)
+                    .inlineRoute("/kv/", data::key)
                     .route("/kv", data::list)
-                    .route("/health", control::health)
+                    .inlineRoute("/health", control::health)
                     .route("/metrics", control::metrics)
                     .authenticatedRoute("/admin/config", control::adminConfig)
                     .authenticatedRoute("/admin/status", control::adminStatus)
-                    .authenticatedRoute("/internal/batch", internal::batch)
+                    .authenticatedInlineRoute("/internal/batch", internal::batch)
                     .authenticatedRoute("/internal/config", internal::config);
             membership.start(s.probeIntervalMs(), () -> config.get().version(), sync::pullFrom);
         } catch (RuntimeException e) {
@@ -138,6 +141,17 @@ public final class Agent implements AutoCloseable {
         log.atInfo().addKeyValue("event", "started").addKeyValue("port", http.port())
                 .addKeyValue("peers", membership.ring().nodes()).addKeyValue("config", Events.asMap(config.get()))
                 .log("agent {} serving on {}:{}", settings.id(), settings.bind(), http.port());
+    }
+
+    /** The largest request body a path may carry: a value, a replica batch, or a small JSON document. */
+    private long bodyLimit(String path) {
+        if (path.startsWith("/kv/")) {
+            return config.get().maxValueBytes();
+        }
+        if (path.equals("/internal/batch")) {
+            return InternalHandler.MAX_BATCH_BYTES;
+        }
+        return 64 * 1024;
     }
 
     private void purgeTombstones() {
@@ -185,6 +199,7 @@ public final class Agent implements AutoCloseable {
         Threads.shutdown(hints, 5_000);
         Threads.shutdown(antiEntropy, 5_000);
         Threads.shutdown(maintenance, 5_000);
+        Threads.shutdown(scans, 5_000);
         membership.close();
         peerClient.close();
         store.close();

@@ -19,7 +19,7 @@ public final class AgentLauncher {
      */
     public static final List<String> DEFAULT_JVM_FLAGS = List.of(
             "-Xms32m", "-Xmx160m", "-XX:+UseSerialGC", "-Xss512k", "-XX:MaxDirectMemorySize=64m",
-            "--enable-native-access=ALL-UNNAMED", "-Dsun.net.httpserver.nodelay=true");
+            "--enable-native-access=ALL-UNNAMED", "-Dio.netty.tryReflectionSetAccessible=false");
 
     /** One node to start. */
     public record Node(String id, int port, Path dataDir) {}

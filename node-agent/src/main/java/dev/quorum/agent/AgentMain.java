@@ -31,13 +31,6 @@ public final class AgentMain implements Runnable {
     static final int EXIT_PORT = 4;
 
     public static void main(String[] args) {
-        // Must be set before the JDK HTTP server reads its configuration (Nagle off for keep-alive clients).
-        System.setProperty("sun.net.httpserver.nodelay",
-                System.getProperty("sun.net.httpserver.nodelay", "true"));
-        // A request must arrive whole within this many seconds (the JDK reads it in seconds, not the
-        // milliseconds its javadoc says), so a client that stalls mid-request frees its thread.
-        System.setProperty("sun.net.httpserver.maxReqTime",
-                System.getProperty("sun.net.httpserver.maxReqTime", "30"));
         int code = new CommandLine(new AgentMain()).execute(args);
         System.exit(code);
     }

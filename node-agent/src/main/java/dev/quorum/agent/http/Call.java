@@ -1,30 +1,42 @@
 package dev.quorum.agent.http;
 
-import com.sun.net.httpserver.HttpExchange;
 import dev.quorum.agent.observe.RequestTrace;
 import dev.quorum.client.Json;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
- * One HTTP request being served: the exchange plus what the access log and metrics need to know
+ * One HTTP request being served: the request plus what the access log and metrics need to know
  * about it (operation name, key, status, trace). Handlers read the request through it and answer
  * through it exactly once — at once, or later with {@link #answerLater}, so that no thread waits
  * while replicas answer.
  */
 public final class Call {
-    /** What the server does with a call: answer an error, and record the call once answered. */
+    private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    /** What the server does with a call: answer an error, send a response, record the call. */
     interface Server {
         void answerError(Call call, Throwable error);
 
-        void answered(Call call);
+        /** Writes the response (on the connection's event loop) and records the call. */
+        void respond(Call call, FullHttpResponse response);
 
-        java.util.concurrent.Executor responder();
+        /** Where continuations of {@link #answerLater} run. */
+        Executor responder(Call call);
     }
 
     /** The rest of a handler, run when the value it waited for is there; may throw like a handler. */
@@ -33,32 +45,53 @@ public final class Call {
         void accept(T value) throws Exception;
     }
 
-    private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-
-    private final HttpExchange ex;
+    private final FullHttpRequest request;
     private final Server server;
+    private final String rawPath;
+    private final String rawQuery;
+    private final Object connection;
+    private final boolean keepAlive;
+    private final long bytesIn;
     private final long startNanos = System.nanoTime();
+    private final HttpHeaders responseHeaders = new io.netty.handler.codec.http.DefaultHttpHeaders();
     private volatile boolean deferred;
+    private volatile int status;
     private String op = "unknown";
     private String key;
     private RequestTrace trace;
-    private int status;
-    private long bytesIn;
     private long bytesOut;
     private String traceId;
     private Map<String, String> query;
 
-    Call(HttpExchange ex, Server server) {
-        this.ex = ex;
+    /**
+     * @param connection identifies the connection, for {@link Server#responder}
+     */
+    Call(FullHttpRequest request, Server server, Object connection) {
+        this.request = request;
         this.server = server;
+        this.connection = connection;
+        this.keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(request);
+        this.bytesIn = request.content().readableBytes();
+        String target = request.uri();
+        if (target.startsWith("http://") || target.startsWith("https://")) {
+            int slash = target.indexOf('/', target.indexOf("//") + 2);
+            target = slash < 0 ? "/" : target.substring(slash);
+        }
+        int q = target.indexOf('?');
+        this.rawPath = q < 0 ? target : target.substring(0, q);
+        this.rawQuery = q < 0 ? null : target.substring(q + 1);
+    }
+
+    Object connection() {
+        return connection;
     }
 
     /**
-     * Answers when {@code pending} completes: {@code then} runs on the server's responder pool
-     * (never on the thread that completed the future — a store writer or an HTTP client callback
-     * must not write responses); a failure of either is answered as an error.
+     * Answers when {@code pending} completes: {@code then} runs on the server's responder (the
+     * connection's event loop — never the thread that completed the future, which may be a store
+     * writer or an HTTP client callback thread); a failure of either is answered as an error.
      */
-    public <T> void answerLater(java.util.concurrent.CompletionStage<T> pending, Continuation<T> then) {
+    public <T> void answerLater(CompletionStage<T> pending, Continuation<T> then) {
         deferred = true;
         pending.whenCompleteAsync((value, error) -> {
             try {
@@ -73,27 +106,38 @@ public final class Call {
             if (!answered()) {
                 server.answerError(this, new IllegalStateException("handler sent no response"));
             }
-        }, server.responder());
+        }, server.responder(this));
     }
 
     boolean deferred() {
         return deferred;
     }
 
-    public HttpExchange exchange() {
-        return ex;
-    }
-
     public String method() {
-        return ex.getRequestMethod();
+        return request.method().name();
     }
 
     public String rawPath() {
-        return ex.getRequestURI().getRawPath();
+        return rawPath;
     }
 
+    /** The first value of a request header (names are case-insensitive). */
     public String header(String name) {
-        return ex.getRequestHeaders().getFirst(name);
+        return request.headers().get(name);
+    }
+
+    /** Every value of a request header, in order. */
+    public List<String> headers(String name) {
+        return request.headers().getAll(name);
+    }
+
+    /** The single value of a header; a header given twice is ambiguous and refused with 400. */
+    public String singleHeader(String name) {
+        List<String> values = headers(name);
+        if (values.size() > 1) {
+            throw ApiException.badRequest("bad_header", name + " given " + values.size() + " times; send it once");
+        }
+        return values.isEmpty() ? null : values.get(0);
     }
 
     public void op(String op) {
@@ -128,6 +172,11 @@ public final class Call {
         return bytesIn;
     }
 
+    /** Whether the client keeps the connection open after this answer. */
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
     public long bytesOut() {
         return bytesOut;
     }
@@ -152,8 +201,8 @@ public final class Call {
     /** Whether the client asked for the replica trace ({@code ?trace=true} or {@code X-Quorum-Trace: true}). */
     public boolean traceRequested() {
         String q = query().get("trace");
-        String h = header("X-Quorum-Trace");
-        return isTrue(q, "trace", "bad_parameter") || isTrue(h, "X-Quorum-Trace", "bad_header");
+        String h = singleHeader("X-Quorum-Trace");
+        return isTrue(q, "query parameter trace", "bad_parameter") || isTrue(h, "X-Quorum-Trace", "bad_header");
     }
 
     private static boolean isTrue(String v, String what, String code) {
@@ -170,9 +219,8 @@ public final class Call {
     public Map<String, String> query() {
         if (query == null) {
             Map<String, String> out = new LinkedHashMap<>();
-            String raw = ex.getRequestURI().getRawQuery();
-            if (raw != null && !raw.isEmpty()) {
-                for (String part : raw.split("&", -1)) {
+            if (rawQuery != null && !rawQuery.isEmpty()) {
+                for (String part : rawQuery.split("&", -1)) {
                     if (part.isEmpty()) {
                         continue;
                     }
@@ -201,38 +249,25 @@ public final class Call {
     }
 
     /**
-     * Reads the whole body, refusing more than {@code limit} bytes with 413 — before reading when
-     * Content-Length already says so, else as soon as the limit is passed.
+     * The whole body, refusing more than {@code limit} bytes with 413. (Bodies over the route's
+     * limit are refused by {@code BodyLimiter} before they are read; this checks the live limit.)
      */
     public byte[] body(long limit, String what) {
-        String declared = header("Content-Length");
-        if (declared != null) {
-            try {
-                if (Long.parseLong(declared.trim()) > limit) {
-                    throw tooLarge(limit, what);
-                }
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("bad_request", "Content-Length is not a number");
-            }
+        ByteBuf content = request.content();
+        if (content.readableBytes() > limit) {
+            throw tooLarge(limit, what);
         }
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (data.length > limit) {
-                throw tooLarge(limit, what);
-            }
-            bytesIn = data.length;
-            return data;
-        } catch (IOException e) {
-            throw new ApiException(400, "bad_request", "could not read the request body: " + e.getMessage());
-        }
+        byte[] data = new byte[content.readableBytes()];
+        content.getBytes(content.readerIndex(), data);
+        return data;
     }
 
-    private static ApiException tooLarge(long limit, String what) {
+    static ApiException tooLarge(long limit, String what) {
         return new ApiException(413, "too_large", what + " is larger than the limit of " + limit + " bytes",
                 Map.of("limit_bytes", limit));
     }
 
-    /** Parses a JSON body strictly into {@code type}; any problem is a 400 naming it. Never returns null. */
+    /** Parses a JSON body strictly into {@code type}; any problem is a 400 naming it. */
     public <T> T json(long limit, Class<T> type) {
         byte[] data = body(limit, "request body");
         if (data.length == 0) {
@@ -245,14 +280,13 @@ public final class Call {
             throw ApiException.badRequest("bad_json", "invalid JSON: " + e.getOriginalMessage());
         }
         if (value == null) {
-            // Jackson maps a bare JSON null to a null object; handlers must never see one.
             throw ApiException.badRequest("bad_json", "request body is JSON null; expected a JSON object");
         }
         return value;
     }
 
     public void setHeader(String name, String value) {
-        ex.getResponseHeaders().set(name, value);
+        responseHeaders.set(name, value);
     }
 
     public void sendJson(int code, Object body) {
@@ -260,37 +294,31 @@ public final class Call {
     }
 
     /** Sends a response; for HEAD the body is left out but its length announced. */
-    public void send(int code, byte[] body, String contentType) {
+    public synchronized void send(int code, byte[] body, String contentType) {
         if (status != 0) {
             throw new IllegalStateException("response already sent");
         }
         status = code;
-        try {
-            if (contentType != null) {
-                ex.getResponseHeaders().set("Content-Type", contentType);
-            }
-            boolean head = "HEAD".equals(method());
-            if (head || code == 204 || body == null || body.length == 0) {
-                if (head) {
-                    ex.getResponseHeaders().set("Content-Length", Integer.toString(body == null ? 0 : body.length));
-                }
-                ex.sendResponseHeaders(code, -1);
-            } else {
-                ex.sendResponseHeaders(code, body.length);
-                try (OutputStream out = ex.getResponseBody()) {
-                    out.write(body);
-                }
-                bytesOut = body.length;
-            }
-        } catch (IOException e) {
-            // The client went away; nothing to answer to. The access log still records the status.
-        } finally {
-            ex.close();
-            server.answered(this);
+        boolean head = "HEAD".equals(method());
+        int length = body == null ? 0 : body.length;
+        ByteBuf content = head || length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(code), content);
+        response.headers().set(responseHeaders);
+        if (contentType != null) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+        bytesOut = head ? 0 : length;
+        server.respond(this, response);
     }
 
     boolean answered() {
         return status != 0;
+    }
+
+    /** Releases the request's buffer; called by the server once the call is answered. */
+    void release() {
+        request.release();
     }
 }

@@ -64,7 +64,7 @@ public final class DataHandler {
     }
 
     private void put(Call call, String key, ClusterConfig cfg, RequestTrace trace) {
-        String contentType = singleHeader(call, "Content-Type");
+        String contentType = call.singleHeader("Content-Type");
         if (contentType == null || contentType.isBlank()) {
             contentType = DEFAULT_CONTENT_TYPE;
         } else if (contentType.length() > 255 || !contentType.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
@@ -163,7 +163,7 @@ public final class DataHandler {
     }
 
     private static void checkConsistencyHeader(Call call) {
-        String c = singleHeader(call, "X-Quorum-Consistency");
+        String c = call.singleHeader("X-Quorum-Consistency");
         if (c == null) {
             return;
         }
@@ -180,20 +180,11 @@ public final class DataHandler {
     }
 
     private static int quorumHeader(Call call, String name, int dflt, int n) {
-        String v = singleHeader(call, name);
+        String v = call.singleHeader(name);
         if (v == null) {
             return dflt;
         }
         return intParam(v.trim(), name, dflt, 1, n, "bad_header");
-    }
-
-    /** A header that may appear at most once: two values would leave it to chance which one counts. */
-    private static String singleHeader(Call call, String name) {
-        var values = call.exchange().getRequestHeaders().get(name);
-        if (values != null && values.size() > 1) {
-            throw ApiException.badRequest("bad_header", name + " given " + values.size() + " times; send it once");
-        }
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private static int intParam(String v, String name, int dflt, int min, int max) {

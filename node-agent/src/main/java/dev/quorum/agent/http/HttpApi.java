@@ -1,78 +1,244 @@
 package dev.quorum.agent.http;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.quorum.agent.observe.AgentMetrics;
 import dev.quorum.agent.replication.QuorumException;
 import dev.quorum.agent.replication.Replicas;
 import dev.quorum.agent.store.StoreException;
 import dev.quorum.common.Threads;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's HTTP server: routing, authentication, the mapping of failures to statuses, one
- * access-log record and one metric observation per request. Successful {@code /health} and
- * {@code /metrics} requests (probes and scrapes, every second from every peer) are logged at DEBUG,
- * so they do not drown the log; they are still counted in the metrics.
+ * The agent's HTTP server (Netty): routing, authentication, the mapping of failures to statuses,
+ * one access-log record and one metric observation per request.
  *
- * <p>Threads: the JDK server's dispatcher thread accepts connections; requests are read and
- * handled on the bounded {@code http} pool. Handlers of the data plane and of replica batches do
- * not wait for replicas: they start the work and return, and the answer is written later, again on
- * the {@code http} pool ({@link Call#answerLater}). So a few threads serve many concurrent requests.
+ * <h2>Threads</h2>
+ * Two {@code http-io} event loops read and decode requests and write answers. A route is either
+ * <em>inline</em> — its handler runs on the event loop and must not block (the data plane and
+ * replica batches: they start the work and answer later, see {@link Call#answerLater}) — or
+ * <em>blocking</em> — its handler runs on the bounded {@code http} pool (admin, metrics, listing).
+ * A connection reads its next request only after answering the current one, so answers keep
+ * request order (HTTP/1.1 pipelining).
+ *
+ * <h2>Limits</h2>
+ * A request must arrive whole within {@link #REQUEST_TIME_MS}; a body over its route's limit is
+ * refused with 413 before it is read ({@link BodyLimiter}); malformed requests get a JSON 400; idle
+ * keep-alive connections close after {@link #IDLE_SECONDS}. Successful {@code /health} and
+ * {@code /metrics} requests (probes and scrapes) are logged at DEBUG.
  */
 public final class HttpApi implements Call.Server {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final Logger access = LoggerFactory.getLogger("quorum.access");
 
+    static final long REQUEST_TIME_MS = 30_000;
+    static final int IDLE_SECONDS = 120;
+    static final int MAX_INITIAL_LINE = 16 * 1024;
+    static final int MAX_HEADER_BYTES = 32 * 1024;
+
     /** A route: a path that matches exactly, or a prefix ending in '/'. */
-    private record Route(String path, boolean prefix, boolean authenticated, Handler handler) {}
+    private record Route(String path, boolean prefix, boolean authenticated, boolean inline, Handler handler) {}
 
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private final Auth auth;
     private final AgentMetrics metrics;
     private final String nodeId;
-    private HttpServer server;
+    private final ToLongFunction<String> bodyLimit;
+    private final AtomicInteger inProgress = new AtomicInteger();
+    private EventLoopGroup loops;
+    private Channel serverChannel;
     private ThreadPoolExecutor pool;
 
-    public HttpApi(Auth auth, AgentMetrics metrics, String nodeId) {
+    /** @param bodyLimit the largest body a request to a path may carry */
+    public HttpApi(Auth auth, AgentMetrics metrics, String nodeId, ToLongFunction<String> bodyLimit) {
         this.auth = auth;
         this.metrics = metrics;
         this.nodeId = nodeId;
+        this.bodyLimit = bodyLimit;
     }
 
+    /** A route whose handler may block: it runs on the {@code http} pool. */
     public HttpApi route(String path, Handler h) {
-        routes.put(path, new Route(path, path.endsWith("/"), false, h));
-        return this;
+        return add(path, false, false, h);
+    }
+
+    /** A route whose handler never blocks: it runs on the connection's event loop. */
+    public HttpApi inlineRoute(String path, Handler h) {
+        return add(path, false, true, h);
     }
 
     public HttpApi authenticatedRoute(String path, Handler h) {
-        routes.put(path, new Route(path, path.endsWith("/"), true, h));
+        return add(path, true, false, h);
+    }
+
+    public HttpApi authenticatedInlineRoute(String path, Handler h) {
+        return add(path, true, true, h);
+    }
+
+    private HttpApi add(String path, boolean authenticated, boolean inline, Handler h) {
+        routes.put(path, new Route(path, path.endsWith("/"), authenticated, inline, h));
         return this;
     }
 
     public void start(String bind, int port, int threads) throws IOException {
         pool = Threads.bounded("http", threads, 4_096);
-        server = HttpServer.create(new InetSocketAddress(bind, port), 1_024);
-        server.setExecutor(pool);
-        server.createContext("/", ex -> serve(new Call(ex, this)));
-        server.start();
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        loops = new MultiThreadIoEventLoopGroup(2, Threads.named("http-io"), io);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(loops)
+                .channel(channel)
+                .option(ChannelOption.SO_BACKLOG, 1_024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS))
+                                .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 64 * 1024))
+                                .addLast(new BodyLimiter(bodyLimit, REQUEST_TIME_MS))
+                                .addLast(new HttpObjectAggregator(Integer.MAX_VALUE, true))
+                                .addLast(new RequestHandler());
+                    }
+                });
+        try {
+            serverChannel = b.bind(new InetSocketAddress(bind, port)).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding", e);
+        } catch (Exception e) {
+            if (e instanceof BindException be) {
+                throw be;
+            }
+            if (e.getCause() instanceof BindException be) {
+                throw be;
+            }
+            throw new IOException("cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);
+        }
+        log.debug("listening on {}:{} ({})", bind, port(), epoll ? "epoll" : "nio");
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** Stops accepting, lets exchanges in progress finish for up to {@code drainSeconds}, stops the pool. */
+    /**
+     * Stops accepting, lets requests in progress finish for up to {@code drainSeconds}, then closes
+     * every connection and stops the threads.
+     */
     public void stop(int drainSeconds) {
-        if (server != null) {
-            server.stop(drainSeconds);
-            Threads.shutdown(pool, drainSeconds * 1_000L);
+        if (serverChannel == null) {
+            return;
         }
+        serverChannel.close().syncUninterruptibly();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
+        while (inProgress.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10); // draining: nothing to wait on but the counter
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        Threads.shutdown(pool, 2_000);
+    }
+
+    /** Requests received and not yet answered. */
+    public int inProgress() {
+        return inProgress.get();
+    }
+
+    /** The Netty end of a connection: turns each aggregated request into a {@link Call}. */
+    private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        RequestHandler() {
+            super(false); // the Call releases the request once answered
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            // One request at a time per connection: read the next only after answering this one.
+            ctx.channel().config().setAutoRead(false);
+            inProgress.incrementAndGet();
+            Call call = new Call(req, HttpApi.this, ctx);
+            if (!req.decoderResult().isSuccess()) {
+                call.op("bad_request");
+                String why = describe(req.decoderResult().cause());
+                // Netty refuses header values with control characters while decoding: say it is the header.
+                String code = why.startsWith("Validation failed for header") ? "bad_header" : "bad_request";
+                answerError(call, ApiException.badRequest(code, "malformed HTTP request: " + why));
+                return;
+            }
+            Route route = match(call.rawPath());
+            if (route == null || route.inline()) {
+                serve(call, route);
+            } else {
+                try {
+                    pool.execute(() -> serve(call, route));
+                } catch (RejectedExecutionException full) {
+                    call.op("overloaded");
+                    answerError(call, new ApiException(503, "overloaded", "too many requests waiting; retry later")
+                            .header("Retry-After", "1"));
+                }
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("connection error: {}", cause.toString());
+            ctx.close();
+        }
+    }
+
+    private static String describe(Throwable t) {
+        return t == null ? "unknown" : t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     private Route match(String path) {
@@ -88,25 +254,8 @@ public final class HttpApi implements Call.Server {
         return null;
     }
 
-    @Override
-    public java.util.concurrent.Executor responder() {
-        return task -> {
-            try {
-                pool.execute(task);
-            } catch (java.util.concurrent.RejectedExecutionException full) {
-                task.run(); // never drop an answer: run it on the completing thread instead
-            }
-        };
-    }
-
-    @Override
-    public void answered(Call call) {
-        record(call);
-    }
-
-    private void serve(Call call) {
+    private void serve(Call call, Route route) {
         try {
-            Route route = match(call.rawPath());
             if (route == null) {
                 call.op("not_found");
                 throw new ApiException(404, "not_found", "no such endpoint: " + call.rawPath());
@@ -122,6 +271,31 @@ public final class HttpApi implements Call.Server {
         if (!call.answered() && !call.deferred()) {
             answerError(call, new IllegalStateException("handler sent no response"));
         }
+    }
+
+    @Override
+    public Executor responder(Call call) {
+        return ((ChannelHandlerContext) call.connection()).executor();
+    }
+
+    @Override
+    public void respond(Call call, FullHttpResponse response) {
+        ChannelHandlerContext ctx = (ChannelHandlerContext) call.connection();
+        boolean keepAlive = call.keepAlive();
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        call.release();
+        record(call);
+        inProgress.decrementAndGet();
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+            if (!keepAlive || !f.isSuccess()) {
+                f.channel().close();
+            } else {
+                f.channel().config().setAutoRead(true);
+                f.channel().read();
+            }
+        });
     }
 
     @Override

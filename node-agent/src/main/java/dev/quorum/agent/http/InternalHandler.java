@@ -25,19 +25,23 @@ import org.slf4j.LoggerFactory;
 public final class InternalHandler {
     private static final Logger log = LoggerFactory.getLogger("quorum.internal");
     /** A batch holds up to 4 MiB of ops plus one oversized value; base64 and JSON add a third. */
-    static final long MAX_BATCH_BYTES = 96L << 20;
+    public static final long MAX_BATCH_BYTES = 96L << 20;
     static final int MAX_OPS = 10_000;
 
     private final LocalReplica replica;
     private final Membership membership;
     private final HybridClock clock;
     private final LiveConfig config;
+    private final java.util.concurrent.Executor scans;
 
-    public InternalHandler(LocalReplica replica, Membership membership, HybridClock clock, LiveConfig config) {
+    /** @param scans runs the ops that scan ranges (digest, entries, list): not on an event loop */
+    public InternalHandler(LocalReplica replica, Membership membership, HybridClock clock, LiveConfig config,
+            java.util.concurrent.Executor scans) {
         this.replica = replica;
         this.membership = membership;
         this.clock = clock;
         this.config = config;
+        this.scans = scans;
     }
 
     public void batch(Call call) throws Exception {
@@ -70,7 +74,10 @@ public final class InternalHandler {
                         .addKeyValue("hint_for", op.hintFor())
                         .log("replica {} for {}", op.op(), batch.from());
             }
-            results.add(replica.execute(op));
+            // put and get are quick (a queued write, a point read); range scans go to the blocking pool.
+            results.add(op.op().equals("put") || op.op().equals("get")
+                    ? replica.execute(op)
+                    : CompletableFuture.supplyAsync(() -> replica.execute(op), scans).thenCompose(f -> f));
         }
         // Answer once every op is done (puts wait for their group commit) without holding a thread.
         call.answerLater(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)), done -> {

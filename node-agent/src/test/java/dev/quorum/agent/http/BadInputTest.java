@@ -29,7 +29,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -602,14 +601,9 @@ class BadInputTest {
     }
 
     /**
-     * KNOWN GAP, not fixed here: the JDK server reads each request on a thread of the agent's
-     * {@code http} pool and gives up on a request still arriving only after
-     * {@code sun.net.httpserver.maxReqTime} (30 s). As many stalled clients as {@code --http-threads}
-     * hold every thread, and nobody else is answered — not even {@code /health} — for up to 30 s
-     * (measured by hand before the limit: 70 stalled clients, {@code /health} unanswered after 8 s).
-     * Enable once requests are read without holding a thread (issue 8).
+     * Clients stalled mid-request hold no thread: the agent reads requests on event loops and only
+     * arms a timer per request, so more stalled clients than handler threads leave it answering.
      */
-    @Disabled("KNOWN GAP: as many stalled clients as --http-threads block the agent entirely; see the Javadoc")
     @Test
     @Order(5)
     @Timeout(20)
