@@ -36,7 +36,7 @@ port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));pri
 ports=(); for i in 1 2 3; do ports+=("$(port)"); done
 peers="n1=127.0.0.1:${ports[0]},n2=127.0.0.1:${ports[1]},n3=127.0.0.1:${ports[2]}"
 # Same JVM flags as AgentLauncher.DEFAULT_JVM_FLAGS (what the console and local-cluster use).
-jvm=(${AGENT_JVM_FLAGS:--Xms32m -Xmx160m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=64m --enable-native-access=ALL-UNNAMED})
+jvm=(${AGENT_JVM_FLAGS:--Xms32m -Xmx160m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=64m --enable-native-access=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=false})
 for i in 1 2 3; do
   MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} "$java" "${jvm[@]}" -jar "$jar" agent --id "n$i" --port "${ports[i-1]}" --data-dir "$work/n$i" --peers "$peers" \
     --n 3 --r 2 --w 2 "${extra_agent_flags[@]}" > "$work/n$i.out" 2>&1 &

@@ -101,7 +101,7 @@ public final class Agent implements AutoCloseable {
             ControlHandler control = new ControlHandler(node, config, sync, metrics);
             InternalHandler internal = new InternalHandler(local, membership, clock, config, scans);
             // Inline routes run on the event loop and never wait; the others run on the http pool.
-            this.http = new HttpApi(new Auth(s.token()), metrics, s.id(), this::bodyLimit)
+            this.http = new HttpApi(new Auth(s.token()), metrics, s.id(), this::bodyLimit, s.requestReadTimeoutMs())
                     .inlineRoute("/kv/", data::key)
                     .route("/kv", data::list)
                     .inlineRoute("/health", control::health)

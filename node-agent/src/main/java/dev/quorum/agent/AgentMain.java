@@ -126,11 +126,16 @@ public final class AgentMain implements Runnable {
                 description = "On SIGTERM, how long requests in progress may take to finish.")
         int drainSeconds;
 
+        @Option(names = "--request-read-timeout-ms", defaultValue = "30000",
+                description = "How long a request may take to arrive, from its first byte (then 408).")
+        long requestReadTimeoutMs;
+
         @Override
         public Integer call() throws Exception {
             String bad = rangeProblem("--http-threads", httpThreads, 1, 1024)
                     + rangeProblem("--probe-interval-ms", probeIntervalMs, 50, 60_000)
                     + rangeProblem("--drain-seconds", drainSeconds, 0, 600)
+                    + rangeProblem("--request-read-timeout-ms", requestReadTimeoutMs, 100, 3_600_000)
                     + rangeProblem("--port", port, 0, 65_535);
             if (!bad.isEmpty()) {
                 System.err.print(bad);
@@ -153,7 +158,7 @@ public final class AgentMain implements Runnable {
             LoggingSetup.configure(dataDir.resolve("agent.log"), id, "agent");
             AgentSettings settings = new AgentSettings(id, bind, port, dataDir, peers, n, r, w, consistency, token,
                     probeIntervalMs, replicaTimeoutMs, requestTimeoutMs, hintIntervalMs, antiEntropyIntervalMs,
-                    tombstoneGraceMs, maxValueBytes, httpThreads, drainSeconds);
+                    tombstoneGraceMs, maxValueBytes, httpThreads, drainSeconds, requestReadTimeoutMs);
             Agent agent;
             try {
                 agent = Agent.start(settings);

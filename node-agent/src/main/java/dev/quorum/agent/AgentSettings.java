@@ -27,7 +27,8 @@ public record AgentSettings(
         long tombstoneGraceMs,
         int maxValueBytes,
         int httpThreads,
-        int drainSeconds) {
+        int drainSeconds,
+        long requestReadTimeoutMs) {
 
     /** The configuration the flags describe, defaults filled in for a cluster of {@code size} nodes. */
     public ClusterConfig initialConfig(int size) {

@@ -15,29 +15,25 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
 /**
  * Sits between the HTTP decoder and the aggregator, one per connection. It refuses a body larger
  * than its route allows with 413 as soon as that is known — from {@code Content-Length} before
  * any of it is read, or while a chunked body streams in — so an oversized upload is never held in
- * memory; and it closes a connection whose request has not arrived whole within the request time
- * limit, so a client that stalls mid-request costs a timer, not a thread.
+ * memory. It tells the connection's {@link RequestDeadline} when a request has arrived whole.
  */
 final class BodyLimiter extends ChannelInboundHandlerAdapter {
     private final ToLongFunction<String> limitForPath;
-    private final long requestTimeMillis;
+    private final RequestDeadline deadline;
     private long limit;
     private long received;
     private boolean discarding;
-    private ScheduledFuture<?> deadline;
 
-    BodyLimiter(ToLongFunction<String> limitForPath, long requestTimeMillis) {
+    BodyLimiter(ToLongFunction<String> limitForPath, RequestDeadline deadline) {
         this.limitForPath = limitForPath;
-        this.requestTimeMillis = requestTimeMillis;
+        this.deadline = deadline;
     }
 
     @Override
@@ -48,9 +44,7 @@ final class BodyLimiter extends ChannelInboundHandlerAdapter {
             String uri = req.uri();
             int q = uri.indexOf('?');
             limit = limitForPath.applyAsLong(q < 0 ? uri : uri.substring(0, q));
-            deadline = ctx.executor().schedule(() -> {
-                ctx.close(); // the request did not arrive whole in time
-            }, requestTimeMillis, TimeUnit.MILLISECONDS);
+            deadline.arm(ctx); // a pipelined request whose bytes came with the previous one
             if (req.decoderResult().isSuccess() && HttpUtil.isContentLengthSet(req)
                     && HttpUtil.getContentLength(req, -1L) > limit) {
                 refuse(ctx, msg);
@@ -68,9 +62,8 @@ final class BodyLimiter extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        if (msg instanceof LastHttpContent && deadline != null) {
-            deadline.cancel(false);
-            deadline = null;
+        if (msg instanceof LastHttpContent) {
+            deadline.disarm();
         }
         ctx.fireChannelRead(msg);
     }
@@ -79,9 +72,7 @@ final class BodyLimiter extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, Object msg) {
         ReferenceCountUtil.release(msg);
         discarding = true;
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
+        deadline.disarm();
         byte[] body = ("{\"error\":\"too_large\",\"message\":\"request body is larger than the limit of " + limit
                 + " bytes\",\"limit_bytes\":" + limit + "}").getBytes(StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -90,13 +81,5 @@ final class BodyLimiter extends ChannelInboundHandlerAdapter {
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
-        ctx.fireChannelInactive();
     }
 }

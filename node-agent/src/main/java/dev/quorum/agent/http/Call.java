@@ -50,7 +50,7 @@ public final class Call {
     private final String rawPath;
     private final String rawQuery;
     private final Object connection;
-    private final boolean keepAlive;
+    private volatile boolean keepAlive;
     private final long bytesIn;
     private final long startNanos = System.nanoTime();
     private final HttpHeaders responseHeaders = new io.netty.handler.codec.http.DefaultHttpHeaders();
@@ -172,9 +172,14 @@ public final class Call {
         return bytesIn;
     }
 
-    /** Whether the client keeps the connection open after this answer. */
+    /** Whether the connection stays open after this answer. */
     boolean keepAlive() {
         return keepAlive;
+    }
+
+    /** Closes the connection once this call is answered (e.g. after a malformed request). */
+    void closeAfterAnswer() {
+        keepAlive = false;
     }
 
     public long bytesOut() {

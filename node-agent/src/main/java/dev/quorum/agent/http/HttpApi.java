@@ -53,11 +53,13 @@ import org.slf4j.LoggerFactory;
  * <em>inline</em> — its handler runs on the event loop and must not block (the data plane and
  * replica batches: they start the work and answer later, see {@link Call#answerLater}) — or
  * <em>blocking</em> — its handler runs on the bounded {@code http} pool (admin, metrics, listing).
- * A connection reads its next request only after answering the current one, so answers keep
- * request order (HTTP/1.1 pipelining).
+ * A connection serves one request at a time; pipelined requests wait their turn, so answers keep
+ * request order. After a malformed request the connection is closed once answered (the decoder
+ * cannot find the next request's start).
  *
  * <h2>Limits</h2>
- * A request must arrive whole within {@link #REQUEST_TIME_MS}; a body over its route's limit is
+ * A request must arrive whole within {@code --request-read-timeout-ms} (30 s) of its first byte (else 408 and the
+ * connection closes, {@link RequestDeadline}); a body over its route's limit is
  * refused with 413 before it is read ({@link BodyLimiter}); malformed requests get a JSON 400; idle
  * keep-alive connections close after {@link #IDLE_SECONDS}. Successful {@code /health} and
  * {@code /metrics} requests (probes and scrapes) are logged at DEBUG.
@@ -66,7 +68,6 @@ public final class HttpApi implements Call.Server {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final Logger access = LoggerFactory.getLogger("quorum.access");
 
-    static final long REQUEST_TIME_MS = 30_000;
     static final int IDLE_SECONDS = 120;
     static final int MAX_INITIAL_LINE = 16 * 1024;
     static final int MAX_HEADER_BYTES = 32 * 1024;
@@ -79,13 +80,16 @@ public final class HttpApi implements Call.Server {
     private final AgentMetrics metrics;
     private final String nodeId;
     private final ToLongFunction<String> bodyLimit;
+    private final long requestReadTimeoutMs;
     private final AtomicInteger inProgress = new AtomicInteger();
     private EventLoopGroup loops;
     private Channel serverChannel;
     private ThreadPoolExecutor pool;
 
     /** @param bodyLimit the largest body a request to a path may carry */
-    public HttpApi(Auth auth, AgentMetrics metrics, String nodeId, ToLongFunction<String> bodyLimit) {
+    public HttpApi(Auth auth, AgentMetrics metrics, String nodeId, ToLongFunction<String> bodyLimit,
+            long requestReadTimeoutMs) {
+        this.requestReadTimeoutMs = requestReadTimeoutMs;
         this.auth = auth;
         this.metrics = metrics;
         this.nodeId = nodeId;
@@ -131,10 +135,12 @@ public final class HttpApi implements Call.Server {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        RequestDeadline deadline = new RequestDeadline(requestReadTimeoutMs);
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS))
+                                .addLast(deadline)
                                 .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 64 * 1024))
-                                .addLast(new BodyLimiter(bodyLimit, REQUEST_TIME_MS))
+                                .addLast(new BodyLimiter(bodyLimit, deadline))
                                 .addLast(new HttpObjectAggregator(Integer.MAX_VALUE, true))
                                 .addLast(new RequestHandler());
                     }
@@ -188,18 +194,42 @@ public final class HttpApi implements Call.Server {
     }
 
     /** The Netty end of a connection: turns each aggregated request into a {@link Call}. */
-    private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /**
+     * The Netty end of a connection: turns each aggregated request into a {@link Call}, one at a
+     * time. Requests that arrive while one is being served (HTTP/1.1 pipelining) wait in
+     * {@code pending}, so answers leave in request order. Touched only on the connection's event loop.
+     */
+    final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final java.util.ArrayDeque<FullHttpRequest> pending = new java.util.ArrayDeque<>();
+        private ChannelHandlerContext ctx;
+        private boolean busy;
+
         RequestHandler() {
             super(false); // the Call releases the request once answered
         }
 
         @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            // One request at a time per connection: read the next only after answering this one.
-            ctx.channel().config().setAutoRead(false);
+            if (busy) {
+                pending.add(req);
+                ctx.channel().config().setAutoRead(false); // enough queued: stop reading until answered
+                return;
+            }
+            dispatch(req);
+        }
+
+        private void dispatch(FullHttpRequest req) {
+            busy = true;
             inProgress.incrementAndGet();
-            Call call = new Call(req, HttpApi.this, ctx);
+            Call call = new Call(req, HttpApi.this, this);
             if (!req.decoderResult().isSuccess()) {
+                // The decoder discards everything after a malformed message: answer, then close.
+                call.closeAfterAnswer();
                 call.op("bad_request");
                 String why = describe(req.decoderResult().cause());
                 // Netty refuses header values with control characters while decoding: say it is the header.
@@ -219,6 +249,34 @@ public final class HttpApi implements Call.Server {
                             .header("Retry-After", "1"));
                 }
             }
+        }
+
+        ChannelHandlerContext context() {
+            return ctx;
+        }
+
+        /** After an answer was written (on the event loop): serve the next pipelined request, or read on. */
+        void answered(boolean keepOpen) {
+            busy = false;
+            if (!keepOpen || !ctx.channel().isActive()) {
+                pending.forEach(FullHttpRequest::release);
+                pending.clear();
+                ctx.close();
+                return;
+            }
+            FullHttpRequest next = pending.poll();
+            if (next != null) {
+                dispatch(next);
+            } else {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            pending.forEach(FullHttpRequest::release);
+            pending.clear();
+            ctx.fireChannelInactive();
         }
 
         @Override
@@ -275,12 +333,13 @@ public final class HttpApi implements Call.Server {
 
     @Override
     public Executor responder(Call call) {
-        return ((ChannelHandlerContext) call.connection()).executor();
+        return ((RequestHandler) call.connection()).context().executor();
     }
 
     @Override
     public void respond(Call call, FullHttpResponse response) {
-        ChannelHandlerContext ctx = (ChannelHandlerContext) call.connection();
+        RequestHandler conn = (RequestHandler) call.connection();
+        ChannelHandlerContext ctx = conn.context();
         boolean keepAlive = call.keepAlive();
         if (!keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -288,14 +347,8 @@ public final class HttpApi implements Call.Server {
         call.release();
         record(call);
         inProgress.decrementAndGet();
-        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
-            if (!keepAlive || !f.isSuccess()) {
-                f.channel().close();
-            } else {
-                f.channel().config().setAutoRead(true);
-                f.channel().read();
-            }
-        });
+        // The listener runs on the connection's event loop, where the connection's state lives.
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> conn.answered(keepAlive && f.isSuccess()));
     }
 
     @Override
@@ -318,6 +371,10 @@ public final class HttpApi implements Call.Server {
     private ApiException toApi(Throwable t) {
         if (t instanceof ApiException a) {
             return a;
+        }
+        if (t instanceof RejectedExecutionException) {
+            return new ApiException(503, "overloaded", "too much work queued on this node; retry later")
+                    .header("Retry-After", "1");
         }
         if (t instanceof QuorumException q) {
             Map<String, Object> d = new LinkedHashMap<>();

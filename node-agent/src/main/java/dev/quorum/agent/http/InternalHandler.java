@@ -75,9 +75,7 @@ public final class InternalHandler {
                         .log("replica {} for {}", op.op(), batch.from());
             }
             // put and get are quick (a queued write, a point read); range scans go to the blocking pool.
-            results.add(op.op().equals("put") || op.op().equals("get")
-                    ? replica.execute(op)
-                    : CompletableFuture.supplyAsync(() -> replica.execute(op), scans).thenCompose(f -> f));
+            results.add(op.op().equals("put") || op.op().equals("get") ? replica.execute(op) : scan(op));
         }
         // Answer once every op is done (puts wait for their group commit) without holding a thread.
         call.answerLater(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)), done -> {
@@ -87,6 +85,16 @@ public final class InternalHandler {
             }
             call.sendJson(200, new InternalBatchResult(membership.selfId(), clock.now(), out));
         });
+    }
+
+    /** Runs a range-scan op on the scans pool; a full pool fails that op alone, not the batch. */
+    private CompletableFuture<InternalResult> scan(InternalOp op) {
+        try {
+            return CompletableFuture.supplyAsync(() -> replica.execute(op), scans).thenCompose(f -> f);
+        } catch (java.util.concurrent.RejectedExecutionException full) {
+            return CompletableFuture.completedFuture(
+                    InternalResult.error("overloaded: too many range scans queued on " + membership.selfId()));
+        }
     }
 
     public void config(Call call) {
