@@ -25,8 +25,12 @@ import tools.jackson.databind.JsonNode;
  */
 public final class QuorumClient implements AutoCloseable {
     /** Per-request options; nulls mean the cluster's default. */
-    public record Options(Integer r, Integer w, boolean trace, String traceId) {
-        public static final Options DEFAULT = new Options(null, null, false, null);
+    public record Options(Integer r, Integer w, boolean trace, String traceId, String consistency) {
+        public static final Options DEFAULT = new Options(null, null, false, null, null);
+
+        public Options(Integer r, Integer w, boolean trace, String traceId) {
+            this(r, w, trace, traceId, null);
+        }
 
         public static Options r(int r) {
             return new Options(r, null, false, null);
@@ -37,7 +41,16 @@ public final class QuorumClient implements AutoCloseable {
         }
 
         public Options traced() {
-            return new Options(r, w, true, traceId);
+            return new Options(r, w, true, traceId, consistency);
+        }
+
+        /** This request in the given model ({@code X-Quorum-Consistency}), e.g. "strong". */
+        public Options consistency(String model) {
+            return new Options(r, w, trace, traceId, model);
+        }
+
+        public Options eventual() {
+            return consistency("eventual");
         }
     }
 
@@ -187,6 +200,9 @@ public final class QuorumClient implements AutoCloseable {
         }
         if (o.traceId() != null) {
             b.header("X-Quorum-Trace-Id", o.traceId());
+        }
+        if (o.consistency() != null) {
+            b.header("X-Quorum-Consistency", o.consistency());
         }
         return b;
     }

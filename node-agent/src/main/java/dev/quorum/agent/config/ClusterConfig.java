@@ -57,7 +57,7 @@ public record ClusterConfig(
         if (consistency == null) {
             out.add("consistency is required");
         } else if (!consistency.implemented()) {
-            out.add("consistency '" + consistency.wireName() + "' is not available in this build; use 'eventual'");
+            out.add("consistency '" + consistency.wireName() + "' is not available in this build; use 'strong' or 'eventual'");
         } else if (consistency == Consistency.STRONG && r + w <= n) {
             out.add("strong consistency needs r + w > n, got r=" + r + " w=" + w + " n=" + n);
         }

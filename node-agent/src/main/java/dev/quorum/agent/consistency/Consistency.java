@@ -28,6 +28,6 @@ public enum Consistency {
 
     /** Models this build implements; the others are rejected with a clear message, never half-served. */
     public boolean implemented() {
-        return this == EVENTUAL;
+        return this == EVENTUAL || this == STRONG;
     }
 }

@@ -4,6 +4,7 @@ import dev.quorum.agent.config.ClusterConfig;
 import dev.quorum.agent.consistency.Consistency;
 import dev.quorum.agent.observe.RequestTrace;
 import dev.quorum.agent.replication.Coordinator;
+import dev.quorum.agent.replication.QuorumSpec;
 import dev.quorum.agent.store.Keys;
 import dev.quorum.agent.store.Record;
 import dev.quorum.client.Json;
@@ -52,18 +53,18 @@ public final class DataHandler {
         call.key(key);
         call.allowOnly(Set.of("trace"));
         ClusterConfig cfg = config.get();
-        checkConsistencyHeader(call);
+        QuorumSpec q = quorumSpec(call, cfg);
         RequestTrace trace = new RequestTrace(call.traceId(), nodeId, call.op(), key, call.traceRequested());
         call.trace(trace);
         call.setHeader("X-Quorum-Trace-Id", trace.traceId());
         switch (method) {
-            case "PUT" -> put(call, key, cfg, trace);
-            case "DELETE" -> delete(call, key, cfg, trace);
-            default -> get(call, key, cfg, trace);
+            case "PUT" -> put(call, key, cfg, q, trace);
+            case "DELETE" -> delete(call, key, cfg, q, trace);
+            default -> get(call, key, cfg, q, trace);
         }
     }
 
-    private void put(Call call, String key, ClusterConfig cfg, RequestTrace trace) {
+    private void put(Call call, String key, ClusterConfig cfg, QuorumSpec q, RequestTrace trace) {
         String contentType = call.singleHeader("Content-Type");
         if (contentType == null || contentType.isBlank()) {
             contentType = DEFAULT_CONTENT_TYPE;
@@ -71,8 +72,8 @@ public final class DataHandler {
             throw ApiException.badRequest("bad_header", "Content-Type must be printable ASCII of at most 255 characters");
         }
         byte[] value = call.body(cfg.maxValueBytes(), "value");
-        int w = quorumHeader(call, "X-Quorum-W", cfg.w(), cfg.n());
-        call.answerLater(coordinator.put(key, value, contentType, w, trace), out -> {
+        int w = q.w();
+        call.answerLater(coordinator.put(key, value, contentType, q, trace), out -> {
             Map<String, Object> body = writeBody(key, out, w);
             call.setHeader("X-Quorum-Version", out.version().toString());
             call.setHeader("ETag", "\"" + out.version() + "\"");
@@ -81,9 +82,9 @@ public final class DataHandler {
         });
     }
 
-    private void delete(Call call, String key, ClusterConfig cfg, RequestTrace trace) {
-        int w = quorumHeader(call, "X-Quorum-W", cfg.w(), cfg.n());
-        call.answerLater(coordinator.delete(key, w, trace), out -> {
+    private void delete(Call call, String key, ClusterConfig cfg, QuorumSpec q, RequestTrace trace) {
+        int w = q.w();
+        call.answerLater(coordinator.delete(key, q, trace), out -> {
             Map<String, Object> body = writeBody(key, out, w);
             body.put("deleted", true);
             call.setHeader("X-Quorum-Version", out.version().toString());
@@ -101,9 +102,8 @@ public final class DataHandler {
         return body;
     }
 
-    private void get(Call call, String key, ClusterConfig cfg, RequestTrace trace) {
-        int r = quorumHeader(call, "X-Quorum-R", cfg.r(), cfg.n());
-        call.answerLater(coordinator.get(key, r, trace), out -> answerRead(call, key, trace, out));
+    private void get(Call call, String key, ClusterConfig cfg, QuorumSpec q, RequestTrace trace) {
+        call.answerLater(coordinator.get(key, q, trace), out -> answerRead(call, key, trace, out));
     }
 
     private static void answerRead(Call call, String key, RequestTrace trace, Coordinator.ReadOutcome out) {
@@ -162,21 +162,32 @@ public final class DataHandler {
         });
     }
 
-    private static void checkConsistencyHeader(Call call) {
+    /**
+     * The model and quorums of this request: the cluster's, or those asked for in
+     * {@code X-Quorum-Consistency}, {@code X-Quorum-R} and {@code X-Quorum-W}. Strong needs R + W > N
+     * with the quorums actually used, so a request cannot weaken it by lowering one of them.
+     */
+    private static QuorumSpec quorumSpec(Call call, ClusterConfig cfg) {
+        Consistency model = cfg.consistency();
         String c = call.singleHeader("X-Quorum-Consistency");
-        if (c == null) {
-            return;
+        if (c != null) {
+            try {
+                model = Consistency.parse(c);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("bad_header", "X-Quorum-Consistency: " + e.getMessage());
+            }
+            if (!model.implemented()) {
+                throw ApiException.badRequest("bad_header", "X-Quorum-Consistency '" + c
+                        + "' is not available in this build; use 'strong' or 'eventual'");
+            }
         }
-        Consistency parsed;
-        try {
-            parsed = Consistency.parse(c);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("bad_header", "X-Quorum-Consistency: " + e.getMessage());
+        int r = quorumHeader(call, "X-Quorum-R", cfg.r(), cfg.n());
+        int w = quorumHeader(call, "X-Quorum-W", cfg.w(), cfg.n());
+        if (model == Consistency.STRONG && r + w <= cfg.n()) {
+            throw ApiException.badRequest("bad_header", "strong consistency needs R + W > N; this request has R="
+                    + r + " W=" + w + " N=" + cfg.n());
         }
-        if (!parsed.implemented()) {
-            throw ApiException.badRequest("bad_header", "X-Quorum-Consistency '" + c
-                    + "' is not available in this build; use 'eventual'");
-        }
+        return new QuorumSpec(model, r, w);
     }
 
     private static int quorumHeader(Call call, String name, int dflt, int n) {

@@ -30,6 +30,7 @@ public final class RequestTrace {
     private final List<Repair> repairs = new ArrayList<>(0);
     private List<String> preferenceList = List.of();
     private Map<String, Integer> quorum = new LinkedHashMap<>();
+    private String consistency;
 
     public RequestTrace(String traceId, String coordinator, String op, String key, boolean requested) {
         this.traceId = traceId;
@@ -53,9 +54,10 @@ public final class RequestTrace {
         return requested;
     }
 
-    public synchronized void plan(List<String> preferenceList, Map<String, Integer> quorum) {
+    public synchronized void plan(List<String> preferenceList, Map<String, Integer> quorum, String consistency) {
         this.preferenceList = List.copyOf(preferenceList);
         this.quorum = new LinkedHashMap<>(quorum);
+        this.consistency = consistency;
     }
 
     public double elapsedMs() {
@@ -93,6 +95,9 @@ public final class RequestTrace {
         m.put("op", op);
         if (key != null) {
             m.put("key", key);
+        }
+        if (consistency != null) {
+            m.put("consistency", consistency);
         }
         m.putAll(quorum);
         m.put("preference_list", preferenceList);

@@ -57,45 +57,96 @@ public final class Coordinator {
         return membership().selfId();
     }
 
-    public CompletableFuture<WriteOutcome> put(String key, byte[] value, String contentType, int w, RequestTrace trace) {
-        return write(Record.value(key, value, contentType, new Version(clock.now(), self())), w, trace);
+    public CompletableFuture<WriteOutcome> put(String key, byte[] value, String contentType, QuorumSpec q,
+            RequestTrace trace) {
+        return write(key, v -> Record.value(key, value, contentType, v), q, trace, "put");
     }
 
-    public CompletableFuture<WriteOutcome> delete(String key, int w, RequestTrace trace) {
-        return write(Record.tombstone(key, new Version(clock.now(), self())), w, trace);
+    public CompletableFuture<WriteOutcome> delete(String key, QuorumSpec q, RequestTrace trace) {
+        return write(key, v -> Record.tombstone(key, v), q, trace, "delete");
     }
 
-    private CompletableFuture<WriteOutcome> write(Record record, int w, RequestTrace trace) {
+    /**
+     * Eventual: one phase — version from this node's clock, W acks, sloppy quorum. Strong (ABD):
+     * first read the key's versions from R replicas, then write with a version above all of them to
+     * W replicas of the preference list, with no stand-ins. Because R + W > N, the read meets every
+     * completed write, so the new version is higher than any write that finished before this one
+     * started: last-writer-wins then orders writes as real time does.
+     */
+    private CompletableFuture<WriteOutcome> write(String key, java.util.function.Function<Version, Record> make,
+            QuorumSpec q, RequestTrace trace, String op) {
         ClusterConfig cfg = config.get();
-        Ring ring = membership().ring();
-        List<String> walk = ring.walk(record.key());
+        List<String> walk = membership().ring().walk(key);
         List<String> preference = walk.subList(0, cfg.n());
         List<String> standIns = walk.subList(cfg.n(), walk.size());
-        trace.plan(preference, quorumFields(cfg.n(), null, w));
-        WriteQuorum q = new WriteQuorum(replicas, events, wall, record, w, preference, standIns, trace);
-        return withTimeout(q.start(preference), cfg, q::timedOut)
-                .thenApply(res -> new WriteOutcome(record.version(), res.ackedBy()))
+        Map<String, Integer> fields = quorumFields(cfg.n(), q.strong() ? q.r() : null, q.w());
+        trace.plan(preference, fields, q.model().wireName());
+        CompletableFuture<Version> version;
+        Object[] phase = new Object[1]; // the phase in progress, for a timeout's report
+        if (q.strong()) {
+            ReadQuorum read = new ReadQuorum(replicas, events, key, q.r(), readOrder(preference), trace, "version-read");
+            phase[0] = read;
+            version = read.start().thenApply(res -> {
+                long floor = res.answers().values().stream().flatMap(Optional::stream)
+                        .mapToLong(r -> r.version().hlc()).max().orElse(0);
+                clock.observe(floor);
+                return new Version(Math.max(clock.now(), floor + 1), self());
+            }).exceptionally(e -> {
+                // The version read failed: report it as this write's failure — and nothing was written.
+                if (Replicas.root(e) instanceof QuorumException qe) {
+                    throw new CompletionException(qe.asWrite(op));
+                }
+                throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+            });
+        } else {
+            version = CompletableFuture.completedFuture(new Version(clock.now(), self()));
+        }
+        CompletableFuture<WriteOutcome> result = version.thenCompose(v -> {
+            Record record = make.apply(v);
+            WriteQuorum w = new WriteQuorum(replicas, events, wall, record, q.w(), preference, standIns, !q.strong(),
+                    trace);
+            phase[0] = w;
+            return w.start(preference).thenApply(res -> new WriteOutcome(record.version(), res.ackedBy()));
+        });
+        return withTimeout(result, cfg, () -> phase[0] instanceof ReadQuorum r ? r.timedOut().asWrite(op)
+                        : ((WriteQuorum) phase[0]).timedOut())
                 .whenComplete((ok, err) -> {
                     if (err != null && Replicas.root(err) instanceof QuorumException qe) {
-                        events.quorumFailure(qe.op(), record.key(), qe.needed(), qe.acked().size(), qe.failures(),
+                        events.quorumFailure(qe.op(), key, qe.needed(), qe.acked().size(), qe.failures(),
                                 trace.traceId());
                     }
                 });
     }
 
-    public CompletableFuture<ReadOutcome> get(String key, int r, RequestTrace trace) {
+    /**
+     * Eventual: the newest of R answers, then read repair in the background. Strong (ABD): the
+     * newest of R answers is returned only once W replicas hold it (write-back), so no later read
+     * can return an older value.
+     */
+    public CompletableFuture<ReadOutcome> get(String key, QuorumSpec q, RequestTrace trace) {
         ClusterConfig cfg = config.get();
         List<String> preference = membership().ring().preferenceList(key, cfg.n());
-        trace.plan(preference, quorumFields(cfg.n(), r, null));
-        List<String> candidates = readOrder(preference);
-        ReadQuorum q = new ReadQuorum(replicas, events, key, r, candidates, trace);
-        return withTimeout(q.start(), cfg, q::timedOut)
-                .thenApply(res -> {
-                    if (cfg.readRepair()) {
-                        res.newest().ifPresent(newest -> repair(newest, res.answers(), trace));
-                    }
-                    return new ReadOutcome(res.newest(), List.copyOf(res.answers().keySet()));
-                })
+        trace.plan(preference, quorumFields(cfg.n(), q.r(), q.strong() ? q.w() : null), q.model().wireName());
+        ReadQuorum read = new ReadQuorum(replicas, events, key, q.r(), readOrder(preference), trace, "replica");
+        Object[] phase = {read};
+        CompletableFuture<ReadOutcome> result = read.start().thenCompose(res -> {
+            if (cfg.readRepair() && !q.strong()) {
+                res.newest().ifPresent(newest -> repair(newest, res.answers(), trace));
+            }
+            ReadOutcome out = new ReadOutcome(res.newest(), List.copyOf(res.answers().keySet()));
+            if (!q.strong() || res.newest().isEmpty()) {
+                return CompletableFuture.completedFuture(out);
+            }
+            Record newest = res.newest().get();
+            List<String> holders = res.answers().entrySet().stream()
+                    .filter(e -> e.getValue().map(r -> r.version().equals(newest.version())).orElse(false))
+                    .map(Map.Entry::getKey).toList();
+            WriteBack wb = new WriteBack(replicas, newest, q.w(), holders, trace);
+            phase[0] = wb;
+            return wb.start(preference).thenApply(h -> out);
+        });
+        return withTimeout(result, cfg, () -> phase[0] instanceof WriteBack wb ? wb.timedOut()
+                        : ((ReadQuorum) phase[0]).timedOut())
                 .whenComplete((ok, err) -> {
                     if (err != null && Replicas.root(err) instanceof QuorumException qe) {
                         events.quorumFailure("get", key, qe.needed(), qe.acked().size(), qe.failures(), trace.traceId());

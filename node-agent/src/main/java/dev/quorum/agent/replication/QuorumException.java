@@ -25,6 +25,11 @@ public final class QuorumException extends RuntimeException {
         this.maybeApplied = maybeApplied;
     }
 
+    /** The same failure reported for a write whose first (read) phase failed: nothing was written. */
+    public QuorumException asWrite(String writeOp) {
+        return new QuorumException(writeOp, needed, acked, failures, false);
+    }
+
     public String op() {
         return op;
     }

@@ -27,6 +27,7 @@ final class ReadQuorum {
     private final int needed;
     private final List<String> candidates;
     private final RequestTrace trace;
+    private final String role;
     private final CompletableFuture<Result> done = new CompletableFuture<>();
 
     // Guarded by this.
@@ -35,7 +36,10 @@ final class ReadQuorum {
     private int next;
     private int inFlight;
 
-    ReadQuorum(Replicas replicas, Events events, String key, int needed, List<String> candidates, RequestTrace trace) {
+    /** @param role how the trace names this read's steps: "replica", or "version-read" in a strong write */
+    ReadQuorum(Replicas replicas, Events events, String key, int needed, List<String> candidates, RequestTrace trace,
+            String role) {
+        this.role = role;
         this.replicas = replicas;
         this.events = events;
         this.key = key;
@@ -74,15 +78,15 @@ final class ReadQuorum {
                 try {
                     rec = Optional.ofNullable(res.record()).map(w -> Wire.fromWire(w, Integer.MAX_VALUE));
                 } catch (IllegalArgumentException bad) {
-                    trace.step(new RequestTrace.Step(node, "replica", null, "failed", null, ms, "bad answer: " + bad.getMessage()));
+                    trace.step(new RequestTrace.Step(node, role, null, "failed", null, ms, "bad answer: " + bad.getMessage()));
                     onFailure(node, "bad answer: " + bad.getMessage());
                     return;
                 }
-                trace.step(new RequestTrace.Step(node, "replica", null, rec.isPresent() ? "ok" : "absent",
+                trace.step(new RequestTrace.Step(node, role, null, rec.isPresent() ? "ok" : "absent",
                         rec.map(r -> r.version().toString()).orElse(null), ms, null));
                 onAnswer(node, rec);
             } else {
-                trace.step(new RequestTrace.Step(node, "replica", null, "failed", null, ms, Replicas.describe(err)));
+                trace.step(new RequestTrace.Step(node, role, null, "failed", null, ms, Replicas.describe(err)));
                 onFailure(node, Replicas.describe(err));
             }
         });

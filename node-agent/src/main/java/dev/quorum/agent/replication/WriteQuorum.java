@@ -23,6 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Every replica gets the record or a hint even after the quorum is reached: the client is
  * answered after W acks, the rest finishes in the background.
  *
+ * <p>In strict mode (strong consistency) there is no sloppy quorum: only replicas of the
+ * preference list count, stand-ins are never asked, and a hint the coordinator keeps for a failed
+ * replica helps convergence but is not an ack.
+ *
  * <p>Counting rule: an ack counts once per node. A coordinator that is itself a replica and also
  * keeps a hint for a failed one has not made the write any more durable, so a 3-node cluster with
  * two nodes down fails W=2 instead of pretending.
@@ -39,6 +43,7 @@ final class WriteQuorum {
     private final RequestTrace trace;
     private final String self;
     private final Iterator<String> standIns;
+    private final boolean sloppy;
     private final CompletableFuture<Result> done = new CompletableFuture<>();
 
     // Guarded by this.
@@ -48,7 +53,8 @@ final class WriteQuorum {
     private boolean maybeApplied;
 
     WriteQuorum(Replicas replicas, Events events, Clock wall, Record record, int needed, List<String> preference,
-            List<String> standInOrder, RequestTrace trace) {
+            List<String> standInOrder, boolean sloppy, RequestTrace trace) {
+        this.sloppy = sloppy;
         this.replicas = replicas;
         this.events = events;
         this.wall = wall;
@@ -56,7 +62,7 @@ final class WriteQuorum {
         this.needed = needed;
         this.trace = trace;
         this.self = replicas.membership().selfId();
-        this.standIns = new ArrayList<>(standInOrder).iterator();
+        this.standIns = new ArrayList<>(sloppy ? standInOrder : List.<String>of()).iterator();
         this.openChains = preference.size();
     }
 
@@ -131,7 +137,9 @@ final class WriteQuorum {
             if (err == null) {
                 events.hintStored(target, record.key(), self, trace.traceId());
                 trace.step(new RequestTrace.Step(self, "local-hint", target, "ok", record.version().toString(), ms, null));
-                ack(self);
+                if (sloppy) {
+                    ack(self);
+                }
             } else {
                 trace.step(new RequestTrace.Step(self, "local-hint", target, "failed", null, ms, Replicas.describe(err)));
             }

@@ -85,7 +85,7 @@ class ClusterConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"strong", "causal"})
+    @ValueSource(strings = {"causal"})
     void modelsNotImplementedYetAreRejected(String model) {
         ClusterConfig config = withConsistency(model);
 
@@ -97,6 +97,14 @@ class ClusterConfigTest {
     @Test
     void eventualIsAccepted() {
         assertThat(withConsistency("eventual").problems(3)).isEmpty();
+    }
+
+    @Test
+    void strongIsAcceptedOnlyWithOverlappingQuorums() {
+        assertThat(withConsistency("strong").problems(3)).isEmpty(); // defaults: n=3 r=2 w=2
+        ClusterConfig weak = withConsistency("strong").apply(
+                new ConfigPatch(null, 1, null, null, null, null, null, null, null, null, null));
+        assertThat(weak.problems(3)).singleElement().asString().contains("strong consistency needs r + w > n");
     }
 
     @Test

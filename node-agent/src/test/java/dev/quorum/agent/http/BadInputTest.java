@@ -325,10 +325,13 @@ class BadInputTest {
                 .header("X-Quorum-Consistency", "linearizable").expect(400, "bad_header"));
         all.add(kv("GET", "X-Quorum-Consistency: EVENTUAL (names are lower case)", "/kv/" + KEY_A)
                 .header("X-Quorum-Consistency", "EVENTUAL").expect(400, "bad_header"));
-        all.add(kv("GET", "X-Quorum-Consistency: strong (not available yet)", "/kv/" + KEY_A)
-                .header("X-Quorum-Consistency", "strong").expect(400, "bad_header"));
-        all.add(kv("PUT", "X-Quorum-Consistency: strong (not available yet)", "/kv/bi-h")
-                .header("X-Quorum-Consistency", "strong").expect(400, "bad_header").probe("bi-h"));
+        all.add(kv("GET", "X-Quorum-Consistency: strong with R=1 (R + W not above N)", "/kv/" + KEY_A)
+                .header("X-Quorum-Consistency", "strong").header("X-Quorum-R", "1").expect(400, "bad_header"));
+        all.add(kv("PUT", "X-Quorum-Consistency: strong with W=1 (R + W not above N)", "/kv/bi-h")
+                .header("X-Quorum-Consistency", "strong").header("X-Quorum-W", "1").expect(400, "bad_header")
+                .probe("bi-h"));
+        all.add(kv("PUT", "X-Quorum-Consistency: causal (not available yet)", "/kv/bi-h")
+                .header("X-Quorum-Consistency", "causal").expect(400, "bad_header").probe("bi-h"));
         all.add(kv("DELETE", "X-Quorum-Consistency: causal (not available yet)", "/kv/" + KEY_A)
                 .header("X-Quorum-Consistency", "causal").expect(400, "bad_header"));
         all.add(kv("GET", "X-Quorum-Trace: maybe", "/kv/" + KEY_A).header("X-Quorum-Trace", "maybe")
@@ -389,7 +392,9 @@ class BadInputTest {
         all.add(admin("n above the cluster size", "{\"n\":4}").expect(400, "bad_config"));
         all.add(admin("n=1 leaves r and w above n", "{\"n\":1}").expect(400, "bad_config"));
         all.add(admin("unknown consistency", "{\"consistency\":\"sideways\"}").expect(400, "bad_config"));
-        all.add(admin("strong consistency (not available yet)", "{\"consistency\":\"strong\"}")
+        all.add(admin("causal consistency (not available yet)", "{\"consistency\":\"causal\"}")
+                .expect(400, "bad_config"));
+        all.add(admin("strong consistency with r + w = n", "{\"consistency\":\"strong\",\"r\":1}")
                 .expect(400, "bad_config"));
         all.add(admin("negative replica timeout", "{\"replica_timeout_ms\":-5}").expect(400, "bad_config"));
         all.add(admin("request timeout below replica timeout", "{\"request_timeout_ms\":500}")
@@ -508,8 +513,10 @@ class BadInputTest {
                 configJson(configWith(7, 2, 2, Consistency.EVENTUAL, newer))).expect(400, "bad_config"));
         all.add(internalConfigCase("r above n", configJson(configWith(3, 4, 2, Consistency.EVENTUAL, newer)))
                 .expect(400, "bad_config"));
-        all.add(internalConfigCase("strong consistency (not available yet)",
-                configJson(configWith(3, 2, 2, Consistency.STRONG, newer))).expect(400, "bad_config"));
+        all.add(internalConfigCase("causal consistency (not available yet)",
+                configJson(configWith(3, 2, 2, Consistency.CAUSAL, newer))).expect(400, "bad_config"));
+        all.add(internalConfigCase("strong consistency with r + w = n",
+                configJson(configWith(3, 1, 2, Consistency.STRONG, newer))).expect(400, "bad_config"));
         all.add(internalConfigCase("consistency missing", configJson(configWith(3, 2, 2, Consistency.EVENTUAL, newer))
                 .replace("\"consistency\":\"eventual\",", "")).expect(400, "bad_config"));
         all.add(internalConfigCase("unknown consistency",
