@@ -5,7 +5,10 @@ import dev.quorum.agent.config.ConfigSync;
 import dev.quorum.agent.config.LiveConfig;
 import dev.quorum.agent.consistency.HybridClock;
 import dev.quorum.agent.http.Auth;
+import dev.quorum.agent.fault.FaultInjector;
+import dev.quorum.agent.fault.FaultInterceptor;
 import dev.quorum.agent.http.ControlHandler;
+import dev.quorum.agent.http.FaultsHandler;
 import dev.quorum.agent.http.DataHandler;
 import dev.quorum.agent.http.HttpApi;
 import dev.quorum.agent.http.InternalHandler;
@@ -64,6 +67,7 @@ public final class Agent implements AutoCloseable {
     private final HintedHandoff handoff;
     private final AntiEntropy entropy;
     private final Events events;
+    private final FaultInjector faults;
     private volatile boolean closed;
 
     private Agent(AgentSettings s) {
@@ -81,7 +85,11 @@ public final class Agent implements AutoCloseable {
         try {
             this.config = new LiveConfig(initial, members.size(), store, clock, events);
             LongSupplier replicaTimeout = () -> config.get().replicaTimeoutMs();
-            this.peerClient = new PeerClient(s.token());
+            this.faults = new FaultInjector(metrics, System.nanoTime());
+            java.util.Map<String, String> peerByAddress = new java.util.HashMap<>();
+            members.forEach((id, url) -> peerByAddress.put(url.host() + ":" + url.port(), id));
+            this.peerClient = new PeerClient(s.token(), s.id(), s.enableFaults()
+                    ? List.of(new FaultInterceptor(faults, peerByAddress)) : List.of());
             this.membership = new Membership(s.id(), members, peerClient, clock, replicaTimeout, events, wall);
             LocalReplica local = new LocalReplica(s.id(), store, clock, events, config, wall, members::containsKey);
             Replicas replicas = new Replicas(membership, local);
@@ -109,7 +117,14 @@ public final class Agent implements AutoCloseable {
                     .authenticatedRoute("/admin/config", control::adminConfig)
                     .authenticatedRoute("/admin/status", control::adminStatus)
                     .authenticatedInlineRoute("/internal/batch", internal::batch)
-                    .authenticatedRoute("/internal/config", internal::config);
+                    .authenticatedRoute("/internal/config", internal::config)
+                    .authenticatedRoute("/admin/faults", new FaultsHandler(faults, s.enableFaults())::handle);
+            if (s.enableFaults()) {
+                node.faults(faults::current);
+                http.inboundFaults(call -> call.rawPath().equals("/admin/faults")
+                        ? FaultInjector.Decision.PASS_THROUGH
+                        : faults.inbound(call.header(PeerClient.FROM_HEADER)));
+            }
             membership.start(s.probeIntervalMs(), () -> config.get().version(), sync::pullFrom);
         } catch (RuntimeException e) {
             store.close();

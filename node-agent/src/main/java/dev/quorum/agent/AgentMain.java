@@ -130,6 +130,10 @@ public final class AgentMain implements Runnable {
                 description = "How long a request may take to arrive, from its first byte (then 408).")
         long requestReadTimeoutMs;
 
+        @Option(names = "--enable-faults",
+                description = "Serve POST /admin/faults (latency, drops, partitions, pause) for testing.")
+        boolean enableFaults;
+
         @Override
         public Integer call() throws Exception {
             String bad = rangeProblem("--http-threads", httpThreads, 1, 1024)
@@ -158,7 +162,8 @@ public final class AgentMain implements Runnable {
             LoggingSetup.configure(dataDir.resolve("agent.log"), id, "agent");
             AgentSettings settings = new AgentSettings(id, bind, port, dataDir, peers, n, r, w, consistency, token,
                     probeIntervalMs, replicaTimeoutMs, requestTimeoutMs, hintIntervalMs, antiEntropyIntervalMs,
-                    tombstoneGraceMs, maxValueBytes, httpThreads, drainSeconds, requestReadTimeoutMs);
+                    tombstoneGraceMs, maxValueBytes, httpThreads, drainSeconds, requestReadTimeoutMs,
+                    enableFaults);
             Agent agent;
             try {
                 agent = Agent.start(settings);

@@ -28,7 +28,8 @@ public record AgentSettings(
         int maxValueBytes,
         int httpThreads,
         int drainSeconds,
-        long requestReadTimeoutMs) {
+        long requestReadTimeoutMs,
+        boolean enableFaults) {
 
     /** The configuration the flags describe, defaults filled in for a cluster of {@code size} nodes. */
     public ClusterConfig initialConfig(int size) {

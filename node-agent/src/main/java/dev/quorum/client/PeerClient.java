@@ -40,13 +40,27 @@ public final class PeerClient implements AutoCloseable {
     private final ExecutorService dispatcherPool;
     private final String authorization;
 
+    /** Header naming the calling node on every peer call, so a receiver can apply per-peer faults. */
+    public static final String FROM_HEADER = "X-Quorum-From";
+
+    private final String selfId;
+
     public PeerClient(String token) {
+        this(token, null, java.util.List.of());
+    }
+
+    /**
+     * @param selfId sent as {@value #FROM_HEADER} on every call (null: not sent)
+     * @param interceptors OkHttp application interceptors, e.g. fault injection
+     */
+    public PeerClient(String token, String selfId, java.util.List<okhttp3.Interceptor> interceptors) {
+        this.selfId = selfId;
         this.dispatcherPool = Threads.cached("peer-http");
         Dispatcher dispatcher = new Dispatcher(dispatcherPool);
         // Bounded per peer by the callers (PeerPipe keeps a few batches in flight); these are backstops.
         dispatcher.setMaxRequests(512);
         dispatcher.setMaxRequestsPerHost(128);
-        this.http = new OkHttpClient.Builder()
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
                 .protocols(java.util.List.of(Protocol.HTTP_1_1))
@@ -54,8 +68,9 @@ public final class PeerClient implements AutoCloseable {
                 .socketFactory(new NoDelaySocketFactory())
                 .connectTimeout(Duration.ofSeconds(2))
                 .readTimeout(Duration.ofSeconds(30))
-                .writeTimeout(Duration.ofSeconds(30))
-                .build();
+                .writeTimeout(Duration.ofSeconds(30));
+        interceptors.forEach(builder::addInterceptor);
+        this.http = builder.build();
         this.authorization = token == null ? null : "Bearer " + token;
     }
 
@@ -85,6 +100,9 @@ public final class PeerClient implements AutoCloseable {
         Request.Builder b = new Request.Builder().url(base.newBuilder().addPathSegments(path).build());
         if (authorization != null) {
             b.header("Authorization", authorization);
+        }
+        if (selfId != null) {
+            b.header(FROM_HEADER, selfId);
         }
         return b;
     }

@@ -82,6 +82,7 @@ public final class HttpApi implements Call.Server {
     private final ToLongFunction<String> bodyLimit;
     private final long requestReadTimeoutMs;
     private final AtomicInteger inProgress = new AtomicInteger();
+    private java.util.function.Function<Call, dev.quorum.agent.fault.FaultInjector.Decision> inboundFaults;
     private EventLoopGroup loops;
     private Channel serverChannel;
     private ThreadPoolExecutor pool;
@@ -117,6 +118,11 @@ public final class HttpApi implements Call.Server {
     private HttpApi add(String path, boolean authenticated, boolean inline, Handler h) {
         routes.put(path, new Route(path, path.endsWith("/"), authenticated, inline, h));
         return this;
+    }
+
+    /** Faults applied to requests before any handler runs (only with --enable-faults). */
+    public void inboundFaults(java.util.function.Function<Call, dev.quorum.agent.fault.FaultInjector.Decision> f) {
+        this.inboundFaults = f;
     }
 
     public void start(String bind, int port, int threads) throws IOException {
@@ -237,6 +243,23 @@ public final class HttpApi implements Call.Server {
                 answerError(call, ApiException.badRequest(code, "malformed HTTP request: " + why));
                 return;
             }
+            if (inboundFaults != null) {
+                var d = inboundFaults.apply(call);
+                if (d.lost()) {
+                    // Lost: never answered. The connection stays busy until the client gives up.
+                    call.release();
+                    inProgress.decrementAndGet();
+                    return;
+                }
+                if (d.delayMillis() > 0) {
+                    ctx.executor().schedule(() -> route(call), d.delayMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                }
+            }
+            route(call);
+        }
+
+        private void route(Call call) {
             Route route = match(call.rawPath());
             if (route == null || route.inline()) {
                 serve(call, route);

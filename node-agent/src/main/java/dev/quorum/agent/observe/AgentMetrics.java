@@ -102,6 +102,17 @@ public final class AgentMetrics {
             .classicUpperBounds(LATENCY_BUCKETS)
             .register(registry);
 
+    public final Counter faultDrops = Counter.builder()
+            .name("quorum_fault_drops_total")
+            .help("Calls lost by injected faults (partition, drop, pause), by direction")
+            .labelNames("direction")
+            .register(registry);
+    public final Counter faultDelay = Counter.builder()
+            .name("quorum_fault_delay_seconds_total")
+            .help("Delay added to calls by injected latency, by direction")
+            .labelNames("direction")
+            .register(registry);
+
     public AgentMetrics(String nodeId, String role) {
         Info.builder()
                 .name("quorum_node_info")
@@ -130,6 +141,14 @@ public final class AgentMetrics {
                 .labelNames("target")
                 .callback(cb -> hintsPending.get().forEach((t, n) -> cb.call(n, t)))
                 .register(registry);
+    }
+
+    /** Gauges of fault injection: active rules, and 1 while the agent is paused. */
+    public void registerFaultGauges(LongSupplier rules, LongSupplier paused) {
+        GaugeWithCallback.builder().name("quorum_faults_active").help("Injected fault rules active on this agent")
+                .callback(cb -> cb.call(rules.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("quorum_paused").help("1 while this agent is paused by fault injection")
+                .callback(cb -> cb.call(paused.getAsLong())).register(registry);
     }
 
     /** Registers gauges of the live configuration. */

@@ -23,6 +23,7 @@ public final class NodeState {
     private final Membership membership;
     private final SqliteStore store;
     private final LiveConfig config;
+    private volatile java.util.function.Supplier<Object> faults = () -> null;
     private volatile boolean ready;
     private volatile long keys;
     private volatile long sizeBytes;
@@ -40,6 +41,11 @@ public final class NodeState {
 
     public String id() {
         return id;
+    }
+
+    /** What /admin/status shows under "faults" (the active fault set, when fault injection is on). */
+    public void faults(java.util.function.Supplier<Object> f) {
+        this.faults = f;
     }
 
     public boolean ready() {
@@ -86,6 +92,10 @@ public final class NodeState {
         m.put("hints_pending", hintsPending);
         m.put("hints_pending_total", hintsPending.values().stream().mapToLong(Long::longValue).sum());
         m.put("config", config.get());
+        Object f = faults.get();
+        if (f != null) {
+            m.put("faults", f);
+        }
         Map<String, Object> ring = new LinkedHashMap<>();
         ring.put("nodes", membership.ring().nodes());
         ring.put("vnodes_per_node", dev.quorum.agent.replication.Ring.DEFAULT_VNODES);

@@ -360,6 +360,12 @@ class BadInputTest {
             all.add(g.named("Basic auth: " + g.name())
                     .header("Authorization", "Basic " + b64("admin:" + AgentCluster.TOKEN)).expect(403, "forbidden"));
         }
+        all.add(new Case("POST /admin/faults on an agent without --enable-faults", "POST", "/admin/faults").auth()
+                .header("Content-Type", "application/json").body(text("{\"paused\":true}"))
+                .expect(404, "faults_disabled"));
+        all.add(new Case("POST /admin/faults without the token", "POST", "/admin/faults")
+                .header("Content-Type", "application/json").body(text("{\"paused\":true}"))
+                .expect(401, "unauthorized"));
         Case status = new Case("GET /admin/status", "GET", "/admin/status");
         all.add(status.named("empty Authorization").header("Authorization", "").expect(401, "unauthorized")
                 .expectHeader("WWW-Authenticate", unauthorized));
