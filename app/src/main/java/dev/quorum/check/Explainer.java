@@ -12,10 +12,11 @@ import java.util.Set;
  * <p>The search stopped at operation F: the first completion no order can get past. The window ends there.
  * It starts at a <em>cut</em>: a point where every operation invoked before it has completed, except those of
  * unknown outcome. The failed search explored every configuration up to F, so its memo already says which
- * states the operations before a cut can leave. The window is the operations invoked after the cut, plus the
- * unknown ones still open (they may take effect inside it, possibly a second time: that only makes the window
- * check more lenient, so a window that fails, fails). The latest cut whose window fails from every one of
- * those states wins (cuts whose check runs out of budget are skipped). Then operations F's failure does not
+ * states the operations before a cut can leave. The window is the operations invoked after the cut, plus every
+ * unknown one still open, even if all orders before the cut already used it: a window must fail even when
+ * those could take effect (again) inside it, so that it carries its own explanation (the read that proves an
+ * unknown write already happened is in the window, not hidden before it). The latest cut whose window fails
+ * from every one of those states wins (cuts whose check runs out of budget are skipped). Then operations F's failure does not
  * need are dropped (see {@link #shrink}).
  */
 final class Explainer<S, I, O> {
@@ -161,11 +162,11 @@ final class Explainer<S, I, O> {
         List<Integer> stuckAt = new ArrayList<>();
         Set<S> atF = new LinkedHashSet<>();
         boolean capped = false;
-        for (S s : starts) {
+        for (S start : starts) {
             Budget one = budget.child(CHECK_STEPS, CHECK_BYTES);
             Search.Result<S> r;
             try {
-                r = new Search<>(model, items, one).check(s);
+                r = new Search<>(model, items, one).check(start);
             } finally {
                 budget.spend(one.steps());
             }

@@ -153,8 +153,8 @@ final class Search<S, I, O> {
     }
 
     /**
-     * After a search that failed (and so explored everything up to where it got stuck): the states reachable
-     * with exactly the given required operations linearized, and optional ones only among those allowed.
+     * After a search that failed (and so explored everything up to where it got stuck): the states reached
+     * with exactly the given required operations linearized and optional ones only among those allowed.
      */
     Set<S> statesWith(IntPredicate requiredRef, IntPredicate allowedOptionalRef) {
         long[] wanted = new long[words(requiredCount)];
@@ -171,8 +171,8 @@ final class Search<S, I, O> {
         for (Map.Entry<Config, List<long[]>> e : memo.seen.entrySet()) {
             if (Arrays.equals(e.getKey().bits, wanted) && e.getValue().stream().anyMatch(o -> subset(o, allowed))) {
                 @SuppressWarnings("unchecked")
-                S s = (S) e.getKey().state;
-                states.add(s);
+                S state = (S) e.getKey().state;
+                states.add(state);
             }
         }
         return states;

@@ -13,7 +13,7 @@ final class ViolationText {
             List<Violation.Step> context, List<Violation.Step> window, boolean minimal) {
         String subject = key.isEmpty() ? "the object" : "key " + Quote.string(key);
         StringBuilder b = new StringBuilder();
-        b.append(subject).append(" is not linearizable.\n");
+        b.append(Character.toUpperCase(subject.charAt(0))).append(subject.substring(1)).append(" is not linearizable.\n");
         b.append("  ").append(failing.operation()).append(" (process ").append(failing.process())
                 .append(", ").append(failing.invokeNs()).append(" .. ").append(failing.completeNs())
                 .append(") cannot take effect anywhere between its invocation and its completion:\n");
