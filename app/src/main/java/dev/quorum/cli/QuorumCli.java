@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = QuorumCli.JarVersion.class,
         description = "Quorum's tools for operators: check recorded histories for consistency.",
-        subcommands = {CheckCli.class})
+        subcommands = {CheckCli.class, WorkloadCli.class})
 public final class QuorumCli implements Runnable {
 
     /** Exit status for a bug in the tool itself (an unexpected exception), apart from every verdict. */
