@@ -34,7 +34,8 @@ public record ClusterConfig(
 
     public static ClusterConfig defaults(int clusterSize) {
         int n = Math.min(3, clusterSize);
-        return new ClusterConfig(n, n / 2 + 1, n / 2 + 1, Consistency.EVENTUAL,
+        // Strong by default: majorities always overlap (R + W > N), and the checker holds it linearizable.
+        return new ClusterConfig(n, n / 2 + 1, n / 2 + 1, Consistency.STRONG,
                 DEFAULT_REPLICA_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_HINT_INTERVAL_MS,
                 DEFAULT_ANTI_ENTROPY_INTERVAL_MS, DEFAULT_TOMBSTONE_GRACE_MS, DEFAULT_MAX_VALUE_BYTES, true, 0);
     }

@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 /** Metrics, logs, live configuration and listing, against three real agents. */
 class ControlPlaneClusterTest {
     @RegisterExtension
-    final ClusterExtension ext = ClusterExtension.of(3, "--probe-interval-ms", "200");
+    final ClusterExtension ext = ClusterExtension.of(3, "--consistency", "eventual", "--probe-interval-ms", "200");
 
     @Test
     void metricsPassPromtoolAndCountRequests() throws Exception {

@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 /** POST /admin/faults on real agents: partitions, latency, pause, and their visibility. */
 class FaultInjectionClusterTest {
     @RegisterExtension
-    final ClusterExtension ext = ClusterExtension.of(3, "--enable-faults", "--probe-interval-ms", "200",
+    final ClusterExtension ext = ClusterExtension.of(3, "--consistency", "eventual", "--enable-faults", "--probe-interval-ms", "200",
             "--hint-interval-ms", "200", "--anti-entropy-interval-ms", "600000", "--replica-timeout-ms", "500");
 
     private static QuorumClient.Reply faults(QuorumClient c, String method, String body) {

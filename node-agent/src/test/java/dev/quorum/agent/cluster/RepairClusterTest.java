@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RepairClusterTest {
     @RegisterExtension
-    final ClusterExtension ext = ClusterExtension.of(3, "--n", "3", "--r", "2", "--w", "2",
+    final ClusterExtension ext = ClusterExtension.of(3, "--consistency", "eventual", "--n", "3", "--r", "2", "--w", "2",
             "--probe-interval-ms", "200", "--hint-interval-ms", "600000", "--anti-entropy-interval-ms", "600000");
 
     @Test

@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
 /** Three real agent processes, N=3 R=2 W=2, and the replication promises of the eventual model. */
 class ReplicationClusterTest {
     @RegisterExtension
-    final ClusterExtension ext = ClusterExtension.of(3, "--n", "3", "--r", "2", "--w", "2",
+    final ClusterExtension ext = ClusterExtension.of(3, "--consistency", "eventual", "--n", "3", "--r", "2", "--w", "2",
             "--hint-interval-ms", "200", "--probe-interval-ms", "200", "--anti-entropy-interval-ms", "600000",
             "--request-timeout-ms", "20000");
 

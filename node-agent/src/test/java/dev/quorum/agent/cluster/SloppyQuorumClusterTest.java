@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
  */
 class SloppyQuorumClusterTest {
     @RegisterExtension
-    final ClusterExtension ext = ClusterExtension.of(5, "--n", "3", "--r", "2", "--w", "3",
+    final ClusterExtension ext = ClusterExtension.of(5, "--consistency", "eventual", "--n", "3", "--r", "2", "--w", "3",
             "--probe-interval-ms", "200", "--hint-interval-ms", "200", "--anti-entropy-interval-ms", "600000");
 
     @Test

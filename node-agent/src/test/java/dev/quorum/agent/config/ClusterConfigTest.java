@@ -10,7 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ClusterConfigTest {
-    private static final ClusterConfig DEFAULTS = ClusterConfig.defaults(3);
+    /** Eventual, so that quorum checks are seen alone, without strong's R + W > N rule. */
+    private static final ClusterConfig DEFAULTS = ClusterConfig.defaults(3)
+            .apply(new ConfigPatch(null, null, null, "eventual", null, null, null, null, null, null, null));
 
     private static ClusterConfig withN(int n) {
         return DEFAULTS.apply(new ConfigPatch(n, null, null, null, null, null, null, null, null, null, null));
@@ -38,7 +40,7 @@ class ClusterConfigTest {
         assertThat(config.problems(clusterSize)).isEmpty();
         assertThat(config.n()).isEqualTo(Math.min(3, clusterSize));
         assertThat(config.r() + config.w()).as("majority quorums overlap").isGreaterThan(config.n());
-        assertThat(config.consistency()).isEqualTo(Consistency.EVENTUAL);
+        assertThat(config.consistency()).as("strong is the default").isEqualTo(Consistency.STRONG);
     }
 
     @Test

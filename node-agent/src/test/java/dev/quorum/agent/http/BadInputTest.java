@@ -99,7 +99,7 @@ class BadInputTest {
     @BeforeAll
     static void startClusterAndWriteKnownKeys() {
         cluster = AgentCluster.start(tempDir, 3, "--max-value-bytes", Integer.toString(MAX_VALUE_BYTES),
-                "--n", "3", "--r", "2", "--w", "2", "--probe-interval-ms", "200",
+                "--consistency", "eventual", "--n", "3", "--r", "2", "--w", "2", "--probe-interval-ms", "200",
                 "--http-threads", Integer.toString(HTTP_THREADS));
         clients = new QuorumClient[] {cluster.client(0), cluster.client(1), cluster.client(2)};
         Options all = Options.w(3);
