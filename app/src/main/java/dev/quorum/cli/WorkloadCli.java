@@ -97,6 +97,10 @@ public final class WorkloadCli implements Callable<Integer> {
     @Option(names = "--history", description = "Write the history here (JSON lines, docs/consistency.md).")
     Path history;
 
+    @Option(names = "--hop", description = "Send each operation to a node chosen at random (default: each client"
+            + " stays on one node). In causal mode each client is a session carrying its token from node to node.")
+    boolean hop;
+
     @Option(names = "--check", description = "Check the history for linearizability at the end.")
     boolean check;
 
@@ -116,7 +120,7 @@ public final class WorkloadCli implements Callable<Integer> {
         }
         String prefix = keyPrefix != null ? keyPrefix : String.format("wl-%x-%x/", s & 0xffffff, System.currentTimeMillis());
         WorkloadSpec ws = new WorkloadSpec(nodes, token, consistency, clients, duration, ops, keys, readRatio,
-                deleteRatio, distribution, valueSize, rate, s, timeout, prefix);
+                deleteRatio, distribution, valueSize, rate, s, timeout, prefix, hop);
         List<String> problems = ws.problems();
         if (!problems.isEmpty()) {
             err.println("quorum workload: " + String.join("; ", problems));

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Runs a {@link WorkloadSpec} against real agents and records the history.
@@ -36,6 +37,8 @@ import org.HdrHistogram.Histogram;
  *   <li>a read answered 200 or 404 is {@code ok} (404 = absent); any other answer makes it
  *       {@code fail} (a read that failed changed nothing).</li>
  * </ul>
+ * In the causal model every client is one session: it sends the token of its last answer
+ * ({@code X-Quorum-Session}) with each request, also when it hops to another node ({@code hop}).
  * Clients back off with jitter (5–25 ms) after a 429/503 or no answer at all. Threads: one {@code workload-client-N} per client,
  * owned here and stopped by {@link #stop} or at the end of the run.
  */
@@ -122,6 +125,8 @@ public final class WorkloadRunner {
         final Map<String, Map<String, Long>> counts = new TreeMap<>();
         final Map<String, Histogram> latency = new TreeMap<>();
         long seq;
+        /** The causal session token of the last answer (null until one came, and in the other models). */
+        String session;
 
         Client(int id, String node, SplittableRandom random, double zetan, long start, long deadline,
                 Consumer<Operation<KvCall, Optional<String>>> onOperation) {
@@ -138,7 +143,11 @@ public final class WorkloadRunner {
             long intervalNanos = spec.ratePerSecond() > 0 ? (long) (1e9 * spec.clients() / spec.ratePerSecond()) : 0;
             long next = System.nanoTime();
             QuorumClient.Options options = new QuorumClient.Options(null, null, false, null, spec.consistency());
-            try (QuorumClient client = new QuorumClient(node, spec.token(), spec.requestTimeout())) {
+            List<QuorumClient> connections = new ArrayList<>();
+            for (String url : spec.hop() ? spec.nodes() : List.of(node)) {
+                connections.add(new QuorumClient(url, spec.token(), spec.requestTimeout()));
+            }
+            try {
                 while (!stopped.get() && System.nanoTime() < deadline) {
                     if (spec.maxOps() > 0 && issued.incrementAndGet() > spec.maxOps()) {
                         return;
@@ -152,12 +161,15 @@ public final class WorkloadRunner {
                             LockSupport.parkNanos(wait);
                         }
                     }
-                    int backoffStatus = one(client, options);
+                    QuorumClient client = connections.get(connections.size() == 1 ? 0 : random.nextInt(connections.size()));
+                    int backoffStatus = one(client, options.session(session));
                     if (backoffStatus == 0 || backoffStatus == 429 || backoffStatus == 503) {
                         // No answer, or told to come back: back off with jitter rather than spin.
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5 + random.nextInt(20)));
                     }
                 }
+            } finally {
+                connections.forEach(QuorumClient::close);
             }
         }
 
@@ -184,6 +196,10 @@ public final class WorkloadRunner {
                 };
                 status = reply.status();
                 long complete = System.nanoTime() - start;
+                String token = reply.session();
+                if (token != null) {
+                    session = token;
+                }
                 op = classify(call, reply, invoke, complete);
             } catch (UncheckedIOException e) {
                 long complete = System.nanoTime() - start;
@@ -224,9 +240,12 @@ public final class WorkloadRunner {
             return Operation.unknown(id, invoke, call);
         }
 
+        /** A 503 that says the write did not happen: a quorum failure before any replica wrote, or a causal write refused before it began. */
         private boolean notApplied(QuorumClient.Reply reply) {
             try {
-                return "not_applied".equals(reply.json().path("outcome").asText(null));
+                JsonNode body = reply.json();
+                return "not_applied".equals(body.path("outcome").asText(null))
+                        || "causal_unavailable".equals(body.path("error").asText(null));
             } catch (RuntimeException notJson) {
                 return false;
             }

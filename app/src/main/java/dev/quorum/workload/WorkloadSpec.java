@@ -14,6 +14,8 @@ import java.util.List;
  * @param ratePerSecond operations per second for all clients together (0 = as fast as they can)
  * @param keyPrefix prepended to every key; a fresh prefix per run means every key starts absent, which
  *     the checker assumes (data left by an earlier run would look like values from nowhere)
+ * @param hop each operation goes to a node chosen at random (a session that moves, which is what
+ *     causal tokens are for); false = each client stays on one node
  */
 public record WorkloadSpec(
         List<String> nodes,
@@ -30,7 +32,8 @@ public record WorkloadSpec(
         double ratePerSecond,
         long seed,
         Duration requestTimeout,
-        String keyPrefix) {
+        String keyPrefix,
+        boolean hop) {
 
     public enum KeyDistribution { UNIFORM, ZIPFIAN }
 

@@ -77,7 +77,7 @@ class ConsistencyUnderFaultsTest {
             urls.add(c.url(i));
         }
         return new WorkloadSpec(urls, AgentCluster.TOKEN, consistency, clients, RUN, 0, keys, reads, 0.05,
-                WorkloadSpec.KeyDistribution.UNIFORM, 16, 0, seed, Duration.ofSeconds(2), "t" + seed + "/");
+                WorkloadSpec.KeyDistribution.UNIFORM, 16, 0, seed, Duration.ofSeconds(2), "t" + seed + "/", false);
     }
 
     private static WorkloadResult runWithNemesis(WorkloadSpec spec, Runnable nemesis) throws Exception {

@@ -1,6 +1,11 @@
 package dev.quorum.agent;
 
+import dev.quorum.agent.causal.CausalCoordinator;
+import dev.quorum.agent.causal.CausalOps;
+import dev.quorum.agent.causal.CausalReplica;
+import dev.quorum.agent.causal.CausalShipper;
 import dev.quorum.agent.config.ClusterConfig;
+import dev.quorum.agent.consistency.Consistency;
 import dev.quorum.agent.config.ConfigSync;
 import dev.quorum.agent.config.LiveConfig;
 import dev.quorum.agent.consistency.HybridClock;
@@ -45,6 +50,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code peer-http-N}: OkHttp dispatcher; completes replica futures, never blocks</li>
  *   <li>{@code peer-probe}: failure detector</li>
  *   <li>{@code hints}, {@code anti-entropy}, {@code maintenance}: background schedulers</li>
+ *   <li>{@code causal-ship}: sends this node's causal writes to its peers; {@code causal-wake}: resumes
+ *       requests that waited for a session's dependencies</li>
  * </ul>
  */
 public final class Agent implements AutoCloseable {
@@ -68,6 +75,10 @@ public final class Agent implements AutoCloseable {
     private final AntiEntropy entropy;
     private final Events events;
     private final FaultInjector faults;
+    /** Causal writes shipped to peers, and waiting requests resumed. */
+    private final ScheduledExecutorService causalShipping = Threads.scheduler("causal-ship");
+    private final java.util.concurrent.ExecutorService causalWake = Threads.bounded("causal-wake", 1, 100_000);
+    private final CausalShipper shipper;
     private volatile boolean closed;
 
     private Agent(AgentSettings s) {
@@ -94,6 +105,13 @@ public final class Agent implements AutoCloseable {
             LocalReplica local = new LocalReplica(s.id(), store, clock, events, config, wall, members::containsKey);
             Replicas replicas = new Replicas(membership, local);
             Coordinator coordinator = new Coordinator(replicas, events, clock, config, wall);
+            CausalShipper[] shipperRef = new CausalShipper[1];
+            CausalReplica causalReplica = new CausalReplica(s.id(), store.causal(), clock, causalWake,
+                    () -> shipperRef[0].kick());
+            this.shipper = new CausalShipper(causalReplica, store.causal(), replicas, causalShipping);
+            shipperRef[0] = shipper;
+            CausalCoordinator causal = new CausalCoordinator(causalReplica, store.causal(), replicas, config);
+            CausalOps causalOps = new CausalOps(causalReplica, store.causal(), config, members::containsKey, wall);
             this.handoff = new HintedHandoff(replicas, events);
             this.entropy = new AntiEntropy(replicas, events, config);
             this.node = new NodeState(s.id(), "agent", wall, membership, store, config);
@@ -105,9 +123,18 @@ public final class Agent implements AutoCloseable {
             });
             metrics.registerConfigGauges(() -> config.get().n(), () -> config.get().r(), () -> config.get().w());
 
-            DataHandler data = new DataHandler(coordinator, config, s.id());
+            DataHandler data = new DataHandler(coordinator, causal, config, s.id(), members.size(), members::containsKey);
             ControlHandler control = new ControlHandler(node, config, sync, metrics);
-            InternalHandler internal = new InternalHandler(local, membership, clock, config, scans);
+            InternalHandler internal = new InternalHandler(local, causalOps, membership, clock, config, scans);
+            metrics.registerCausalGauges(() -> causalReplica.pendingCount(), shipper::unshipped);
+            node.causal(() -> {
+                java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
+                c.put("applied", causalReplica.applied().toMap());
+                c.put("waiting_for_dependencies", causalReplica.pendingCount());
+                c.put("unshipped", shipper.unshipped());
+                c.put("acked_by_peer", shipper.acked());
+                return c;
+            });
             // Inline routes run on the event loop and never wait; the others run on the http pool.
             this.http = new HttpApi(new Auth(s.token()), metrics, s.id(), this::bodyLimit, s.requestReadTimeoutMs())
                     .inlineRoute("/kv/", data::key)
@@ -116,6 +143,7 @@ public final class Agent implements AutoCloseable {
                     .route("/metrics", control::metrics)
                     .authenticatedRoute("/admin/config", control::adminConfig)
                     .authenticatedRoute("/admin/status", control::adminStatus)
+                    .authenticatedRoute("/admin/digest", control::adminDigest)
                     .authenticatedInlineRoute("/internal/batch", internal::batch)
                     .authenticatedRoute("/internal/config", internal::config)
                     .authenticatedRoute("/admin/faults", new FaultsHandler(faults, s.enableFaults())::handle);
@@ -148,7 +176,13 @@ public final class Agent implements AutoCloseable {
         node.refresh();
         http.start(settings.bind(), settings.port(), settings.httpThreads());
         every(hints, () -> config.get().hintIntervalMs(), "hint hand-off", handoff::deliverOnce);
-        every(antiEntropy, () -> config.get().antiEntropyIntervalMs(), "anti-entropy", entropy::runOnce);
+        // Paused in causal mode: it would copy a write to a replica before the writes it depends on.
+        every(antiEntropy, () -> config.get().antiEntropyIntervalMs(), "anti-entropy", () -> {
+            if (config.get().consistency() != Consistency.CAUSAL) {
+                entropy.runOnce();
+            }
+        });
+        shipper.start();
         every(maintenance, () -> 2_000L, "store statistics", node::refresh);
         every(maintenance, () -> Math.max(1_000, Math.min(60_000, config.get().tombstoneGraceMs() / 10)),
                 "tombstone purge", this::purgeTombstones);
@@ -215,6 +249,8 @@ public final class Agent implements AutoCloseable {
         Threads.shutdown(antiEntropy, 5_000);
         Threads.shutdown(maintenance, 5_000);
         Threads.shutdown(scans, 5_000);
+        Threads.shutdown(causalShipping, 5_000);
+        Threads.shutdown(causalWake, 5_000);
         membership.close();
         peerClient.close();
         store.close();

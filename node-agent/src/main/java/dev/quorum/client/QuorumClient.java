@@ -25,11 +25,24 @@ import tools.jackson.databind.JsonNode;
  */
 public final class QuorumClient implements AutoCloseable {
     /** Per-request options; nulls mean the cluster's default. */
-    public record Options(Integer r, Integer w, boolean trace, String traceId, String consistency) {
-        public static final Options DEFAULT = new Options(null, null, false, null, null);
+    public record Options(Integer r, Integer w, boolean trace, String traceId, String consistency, String session) {
+        public static final Options DEFAULT = new Options(null, null, false, null, null, null);
 
         public Options(Integer r, Integer w, boolean trace, String traceId) {
-            this(r, w, trace, traceId, null);
+            this(r, w, trace, traceId, null, null);
+        }
+
+        public Options(Integer r, Integer w, boolean trace, String traceId, String consistency) {
+            this(r, w, trace, traceId, consistency, null);
+        }
+
+        /** This request in the causal session of this token ({@code X-Quorum-Session}, from the last answer). */
+        public Options session(String token) {
+            return new Options(r, w, trace, traceId, consistency, token);
+        }
+
+        public Options causal() {
+            return consistency("causal");
         }
 
         public static Options r(int r) {
@@ -41,12 +54,12 @@ public final class QuorumClient implements AutoCloseable {
         }
 
         public Options traced() {
-            return new Options(r, w, true, traceId, consistency);
+            return new Options(r, w, true, traceId, consistency, session);
         }
 
         /** This request in the given model ({@code X-Quorum-Consistency}), e.g. "strong". */
         public Options consistency(String model) {
-            return new Options(r, w, trace, traceId, model);
+            return new Options(r, w, trace, traceId, model, session);
         }
 
         public Options eventual() {
@@ -56,6 +69,11 @@ public final class QuorumClient implements AutoCloseable {
 
     /** A response: status, headers and body. */
     public record Reply(int status, Map<String, List<String>> headers, byte[] body) {
+        /** The causal session token to send with the session's next request, or null (other models). */
+        public String session() {
+            return header("X-Quorum-Session");
+        }
+
         public String header(String name) {
             for (var e : headers.entrySet()) {
                 if (e.getKey().equalsIgnoreCase(name)) {
@@ -172,6 +190,11 @@ public final class QuorumClient implements AutoCloseable {
     }
 
     /** Any request, for tools and tests: a path (with query) relative to the base URL. */
+    /** {@code GET /admin/digest}: a digest of every record the node holds (token required). */
+    public Reply digest() {
+        return execute(admin("admin/digest").get());
+    }
+
     public Reply raw(String method, String pathAndQuery, byte[] body, Map<String, String> headers) {
         HttpUrl url = HttpUrl.parse(base.toString().replaceAll("/$", "") + pathAndQuery);
         if (url == null) {
@@ -203,6 +226,9 @@ public final class QuorumClient implements AutoCloseable {
         }
         if (o.consistency() != null) {
             b.header("X-Quorum-Consistency", o.consistency());
+        }
+        if (o.session() != null && !o.session().isEmpty()) {
+            b.header("X-Quorum-Session", o.session());
         }
         return b;
     }

@@ -57,8 +57,9 @@ public record ClusterConfig(
         }
         if (consistency == null) {
             out.add("consistency is required");
-        } else if (!consistency.implemented()) {
-            out.add("consistency '" + consistency.wireName() + "' is not available in this build; use 'strong' or 'eventual'");
+        } else if (consistency == Consistency.CAUSAL && n != clusterSize) {
+            out.add("causal consistency keeps every key on every node: n must equal the cluster size " + clusterSize
+                    + ", got " + n);
         } else if (consistency == Consistency.STRONG && r + w <= n) {
             out.add("strong consistency needs r + w > n, got r=" + r + " w=" + w + " n=" + n);
         }

@@ -26,8 +26,4 @@ public enum Consistency {
                 + Arrays.stream(values()).map(Consistency::wireName).collect(Collectors.joining(", ")));
     }
 
-    /** Models this build implements; the others are rejected with a clear message, never half-served. */
-    public boolean implemented() {
-        return this == EVENTUAL || this == STRONG;
-    }
 }

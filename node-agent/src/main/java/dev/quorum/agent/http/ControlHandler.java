@@ -83,6 +83,17 @@ public final class ControlHandler {
         call.sendJson(200, node.status());
     }
 
+    /**
+     * {@code GET /admin/digest}: one digest of every record this node holds (key, version, tombstone),
+     * read now. Two replicas holding the same keys (every node, when n = cluster size) hold the same
+     * data exactly when their digests and counts are equal — what convergence measurements poll.
+     */
+    public void adminDigest(Call call) {
+        call.op("admin.digest");
+        onlyGet(call);
+        call.sendJson(200, node.digest());
+    }
+
     private static void onlyGet(Call call) {
         if (!"GET".equals(call.method()) && !"HEAD".equals(call.method())) {
             throw new ApiException(405, "method_not_allowed", call.method() + " is not supported here; use GET")

@@ -1,6 +1,8 @@
 package dev.quorum.agent.http;
 
+import dev.quorum.agent.causal.CausalCoordinator;
 import dev.quorum.agent.config.ClusterConfig;
+import dev.quorum.agent.consistency.VectorClock;
 import dev.quorum.agent.consistency.Consistency;
 import dev.quorum.agent.observe.RequestTrace;
 import dev.quorum.agent.replication.Coordinator;
@@ -9,6 +11,7 @@ import dev.quorum.agent.store.Keys;
 import dev.quorum.agent.store.Record;
 import dev.quorum.client.Json;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -22,14 +25,24 @@ public final class DataHandler {
     static final int DEFAULT_LIST_LIMIT = 100;
     static final int MAX_LIST_LIMIT = 1_000;
 
+    /** The causal session token: sent by the client, answered with the session's new one. */
+    public static final String SESSION_HEADER = "X-Quorum-Session";
+
     private final Coordinator coordinator;
+    private final CausalCoordinator causal;
     private final Supplier<ClusterConfig> config;
     private final String nodeId;
+    private final int clusterSize;
+    private final java.util.function.Predicate<String> isMember;
 
-    public DataHandler(Coordinator coordinator, Supplier<ClusterConfig> config, String nodeId) {
+    public DataHandler(Coordinator coordinator, CausalCoordinator causal, Supplier<ClusterConfig> config, String nodeId,
+            int clusterSize, java.util.function.Predicate<String> isMember) {
         this.coordinator = coordinator;
+        this.causal = causal;
         this.config = config;
         this.nodeId = nodeId;
+        this.clusterSize = clusterSize;
+        this.isMember = isMember;
     }
 
     /** {@code /kv/{key}}. */
@@ -53,10 +66,15 @@ public final class DataHandler {
         call.key(key);
         call.allowOnly(Set.of("trace"));
         ClusterConfig cfg = config.get();
-        QuorumSpec q = quorumSpec(call, cfg);
+        QuorumSpec q = quorumSpec(call, cfg, clusterSize);
+        VectorClock token = sessionToken(call, q);
         RequestTrace trace = new RequestTrace(call.traceId(), nodeId, call.op(), key, call.traceRequested());
         call.trace(trace);
         call.setHeader("X-Quorum-Trace-Id", trace.traceId());
+        if (token != null) {
+            causal(call, key, method, cfg, token, trace);
+            return;
+        }
         switch (method) {
             case "PUT" -> put(call, key, cfg, q, trace);
             case "DELETE" -> delete(call, key, cfg, q, trace);
@@ -64,13 +82,64 @@ public final class DataHandler {
         }
     }
 
-    private void put(Call call, String key, ClusterConfig cfg, QuorumSpec q, RequestTrace trace) {
+    /** The session token of a causal request ({@code null} for the other models, which ignore the header). */
+    private VectorClock sessionToken(Call call, QuorumSpec q) {
+        if (q.model() != Consistency.CAUSAL) {
+            return null;
+        }
+        try {
+            return VectorClock.parseToken(call.singleHeader(SESSION_HEADER), isMember);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("bad_header", SESSION_HEADER + ": " + e.getMessage());
+        }
+    }
+
+    private void causal(Call call, String key, String method, ClusterConfig cfg, VectorClock token, RequestTrace trace) {
+        switch (method) {
+            case "PUT" -> {
+                String contentType = contentType(call);
+                byte[] value = call.body(cfg.maxValueBytes(), "value");
+                call.answerLater(causal.put(key, value, contentType, token, trace), out -> causalWritten(call, key, trace, out, false));
+            }
+            case "DELETE" -> call.answerLater(causal.delete(key, token, trace),
+                    out -> causalWritten(call, key, trace, out, true));
+            default -> call.answerLater(causal.get(key, token, trace), out -> {
+                call.setHeader(SESSION_HEADER, out.token().token());
+                answerRead(call, key, trace, new Coordinator.ReadOutcome(out.record(), List.of(out.answeredBy())));
+            });
+        }
+    }
+
+    private static void causalWritten(Call call, String key, RequestTrace trace, CausalCoordinator.WriteOutcome out,
+            boolean deleted) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("key", key);
+        body.put("version", out.version().toString());
+        body.put("consistency", "causal");
+        if (deleted) {
+            body.put("deleted", true);
+        }
+        call.setHeader(SESSION_HEADER, out.token().token());
+        call.setHeader("X-Quorum-Version", out.version().toString());
+        if (!deleted) {
+            call.setHeader("ETag", "\"" + out.version() + "\"");
+        }
+        attachTrace(call, trace, body);
+        call.sendJson(200, body);
+    }
+
+    private static String contentType(Call call) {
         String contentType = call.singleHeader("Content-Type");
         if (contentType == null || contentType.isBlank()) {
-            contentType = DEFAULT_CONTENT_TYPE;
+            return DEFAULT_CONTENT_TYPE;
         } else if (contentType.length() > 255 || !contentType.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             throw ApiException.badRequest("bad_header", "Content-Type must be printable ASCII of at most 255 characters");
         }
+        return contentType;
+    }
+
+    private void put(Call call, String key, ClusterConfig cfg, QuorumSpec q, RequestTrace trace) {
+        String contentType = contentType(call);
         byte[] value = call.body(cfg.maxValueBytes(), "value");
         int w = q.w();
         call.answerLater(coordinator.put(key, value, contentType, q, trace), out -> {
@@ -167,7 +236,7 @@ public final class DataHandler {
      * {@code X-Quorum-Consistency}, {@code X-Quorum-R} and {@code X-Quorum-W}. Strong needs R + W > N
      * with the quorums actually used, so a request cannot weaken it by lowering one of them.
      */
-    private static QuorumSpec quorumSpec(Call call, ClusterConfig cfg) {
+    private static QuorumSpec quorumSpec(Call call, ClusterConfig cfg, int clusterSize) {
         Consistency model = cfg.consistency();
         String c = call.singleHeader("X-Quorum-Consistency");
         if (c != null) {
@@ -176,9 +245,9 @@ public final class DataHandler {
             } catch (IllegalArgumentException e) {
                 throw ApiException.badRequest("bad_header", "X-Quorum-Consistency: " + e.getMessage());
             }
-            if (!model.implemented()) {
-                throw ApiException.badRequest("bad_header", "X-Quorum-Consistency '" + c
-                        + "' is not available in this build; use 'strong' or 'eventual'");
+            if (model == Consistency.CAUSAL && cfg.n() != clusterSize) {
+                throw ApiException.badRequest("bad_header", "X-Quorum-Consistency: causal needs every node to hold"
+                        + " every key (n = cluster size " + clusterSize + "), but n is " + cfg.n());
             }
         }
         int r = quorumHeader(call, "X-Quorum-R", cfg.r(), cfg.n());

@@ -1,6 +1,7 @@
 package dev.quorum.agent.http;
 
 import dev.quorum.agent.observe.AgentMetrics;
+import dev.quorum.agent.causal.CausalUnavailableException;
 import dev.quorum.agent.replication.QuorumException;
 import dev.quorum.agent.replication.Replicas;
 import dev.quorum.agent.store.StoreException;
@@ -412,6 +413,13 @@ public final class HttpApi implements Call.Server {
             return new ApiException(503, "quorum_failed", q.op() + " needed " + q.needed() + " replicas but "
                     + q.acked().size() + " answered" + (q.failures().isEmpty() ? "" : ": " + q.failures()), d)
                     .header("Retry-After", "1");
+        }
+        if (t instanceof CausalUnavailableException c) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("needed", c.needed().toMap());
+            d.put("applied", c.applied().toMap());
+            d.put("tried", c.tried());
+            return new ApiException(503, "causal_unavailable", c.getMessage(), d).header("Retry-After", "1");
         }
         if (t instanceof StoreException s) {
             return switch (s.reason()) {

@@ -1,5 +1,6 @@
 package dev.quorum.agent.http;
 
+import dev.quorum.agent.causal.CausalOps;
 import dev.quorum.agent.config.ConfigSync;
 import dev.quorum.agent.config.LiveConfig;
 import dev.quorum.agent.config.ClusterConfig;
@@ -33,11 +34,15 @@ public final class InternalHandler {
     private final HybridClock clock;
     private final LiveConfig config;
     private final java.util.concurrent.Executor scans;
+    private final CausalOps causal;
 
-    /** @param scans runs the ops that scan ranges (digest, entries, list): not on an event loop */
-    public InternalHandler(LocalReplica replica, Membership membership, HybridClock clock, LiveConfig config,
-            java.util.concurrent.Executor scans) {
+    /**
+     * @param scans runs the ops that scan ranges (digest, entries, list) and causal reads: not on an event loop
+     */
+    public InternalHandler(LocalReplica replica, CausalOps causal, Membership membership, HybridClock clock,
+            LiveConfig config, java.util.concurrent.Executor scans) {
         this.replica = replica;
+        this.causal = causal;
         this.membership = membership;
         this.clock = clock;
         this.config = config;
@@ -59,12 +64,21 @@ public final class InternalHandler {
         }
         for (int i = 0; i < batch.ops().size(); i++) {
             try {
-                replica.validate(batch.ops().get(i));
+                InternalOp op = batch.ops().get(i);
+                if (CausalOps.handles(op)) {
+                    causal.validate(op);
+                } else {
+                    replica.validate(op);
+                }
             } catch (IllegalArgumentException e) {
                 throw new ApiException(400, "bad_batch", "op " + i + ": " + e.getMessage(), Map.of("op_index", i));
             }
         }
         clock.observe(batch.hlc());
+        if (batch.ops().stream().anyMatch(CausalOps::handles)) {
+            causalBatch(call, batch);
+            return;
+        }
         List<CompletableFuture<InternalResult>> results = new ArrayList<>(batch.ops().size());
         for (InternalOp op : batch.ops()) {
             if (Boolean.TRUE.equals(op.trace())) {
@@ -77,7 +91,11 @@ public final class InternalHandler {
             // put and get are quick (a queued write, a point read); range scans go to the blocking pool.
             results.add(op.op().equals("put") || op.op().equals("get") ? replica.execute(op) : scan(op));
         }
-        // Answer once every op is done (puts wait for their group commit) without holding a thread.
+        answer(call, results);
+    }
+
+    /** Answers once every op is done (puts wait for their group commit) without holding a thread. */
+    private void answer(Call call, List<CompletableFuture<InternalResult>> results) {
         call.answerLater(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)), done -> {
             List<InternalResult> out = new ArrayList<>(results.size());
             for (CompletableFuture<InternalResult> f : results) {
@@ -85,6 +103,22 @@ public final class InternalHandler {
             }
             call.sendJson(200, new InternalBatchResult(membership.selfId(), clock.now(), out));
         });
+    }
+
+    /**
+     * A batch carrying causal ops: the shipped writes go to the causal replica together, in batch order
+     * (which matters to it); causal reads and any other ops run on the scans pool, off the event loop.
+     */
+    private void causalBatch(Call call, InternalBatch batch) {
+        List<InternalOp> ops = batch.ops();
+        List<CompletableFuture<InternalResult>> causalResults =
+                causal.execute(ops.stream().filter(CausalOps::handles).toList(), scans);
+        List<CompletableFuture<InternalResult>> results = new ArrayList<>(ops.size());
+        int c = 0;
+        for (InternalOp op : ops) {
+            results.add(CausalOps.handles(op) ? causalResults.get(c++) : scan(op));
+        }
+        answer(call, results);
     }
 
     /** Runs a range-scan op on the scans pool; a full pool fails that op alone, not the batch. */

@@ -151,6 +151,16 @@ public final class AgentMetrics {
                 .callback(cb -> cb.call(paused.getAsLong())).register(registry);
     }
 
+    /** Gauges of the causal model: shipped writes waiting here for dependencies, own writes not yet everywhere. */
+    public void registerCausalGauges(LongSupplier waiting, LongSupplier unshipped) {
+        GaugeWithCallback.builder().name("quorum_causal_waiting_writes")
+                .help("Causal writes from other nodes received but waiting for their dependencies")
+                .callback(cb -> cb.call(waiting.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("quorum_causal_unshipped_writes")
+                .help("Causal writes of this node not yet applied by every peer")
+                .callback(cb -> cb.call(unshipped.getAsLong())).register(registry);
+    }
+
     /** Registers gauges of the live configuration. */
     public void registerConfigGauges(LongSupplier n, LongSupplier r, LongSupplier w) {
         GaugeWithCallback.builder().name("quorum_config_n").help("Replication factor N")

@@ -24,6 +24,7 @@ public final class NodeState {
     private final SqliteStore store;
     private final LiveConfig config;
     private volatile java.util.function.Supplier<Object> faults = () -> null;
+    private volatile java.util.function.Supplier<Object> causal;
     private volatile boolean ready;
     private volatile long keys;
     private volatile long sizeBytes;
@@ -41,6 +42,23 @@ public final class NodeState {
 
     public String id() {
         return id;
+    }
+
+    /** A digest of every record held here, computed now (a full scan): for /admin/digest. */
+    public Map<String, Object> digest() {
+        long t0 = System.nanoTime();
+        dev.quorum.agent.store.RowDigest d = store.digest(Long.MIN_VALUE, Long.MAX_VALUE);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("node", id);
+        m.put("records", d.count());
+        m.put("digest", String.format("%016x", d.value()));
+        m.put("scan_ms", (System.nanoTime() - t0) / 1_000_000);
+        return m;
+    }
+
+    /** What /admin/status shows under "causal" (applied vector, writes waiting, shipping). */
+    public void causal(java.util.function.Supplier<Object> c) {
+        this.causal = c;
     }
 
     /** What /admin/status shows under "faults" (the active fault set, when fault injection is on). */
@@ -92,6 +110,9 @@ public final class NodeState {
         m.put("hints_pending", hintsPending);
         m.put("hints_pending_total", hintsPending.values().stream().mapToLong(Long::longValue).sum());
         m.put("config", config.get());
+        if (causal != null) {
+            m.put("causal", causal.get());
+        }
         Object f = faults.get();
         if (f != null) {
             m.put("faults", f);

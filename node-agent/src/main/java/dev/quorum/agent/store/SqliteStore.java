@@ -44,7 +44,8 @@ public final class SqliteStore implements AutoCloseable {
     /** {@code PRAGMA application_id} of a Quorum data file ("QRM1"); anything else is refused. */
     static final int APPLICATION_ID = 0x51524D31;
 
-    static final int SCHEMA_VERSION = 1;
+    /** 1: kv, hints, meta. 2: adds the causal tables (causal_log, causal_applied, causal_stamps). */
+    static final int SCHEMA_VERSION = 2;
     static final int MAX_GROUP = 512;
     private static final int READERS = 4;
 
@@ -195,6 +196,7 @@ public final class SqliteStore implements AutoCloseable {
                       PRIMARY KEY (target, key)
                     )""");
             st.executeUpdate("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+            CausalStore.createTables(st);
             st.executeUpdate("PRAGMA user_version = " + SCHEMA_VERSION);
         }
     }
@@ -223,6 +225,18 @@ public final class SqliteStore implements AutoCloseable {
             }
             return out;
         });
+    }
+
+    /** Last-writer-wins apply inside a write task (the writer thread); for the causal tables' transactions. */
+    ApplyResult applyInTask(Record r) throws SQLException {
+        return ws.apply(r, positionOf.applyAsLong(r.key()));
+    }
+
+    private final CausalStore causal = new CausalStore(this);
+
+    /** The causal model's tables: its write log, applied vector and per-key write stamps. */
+    public CausalStore causal() {
+        return causal;
     }
 
     /** Keeps a write for {@code target}; a newer hint for the same key replaces an older one. */
@@ -262,13 +276,13 @@ public final class SqliteStore implements AutoCloseable {
     }
 
     @FunctionalInterface
-    private interface Work<T> {
+    interface Work<T> {
         T run(Connection c) throws SQLException;
     }
 
     private record WriteTask<T>(Work<T> work, CompletableFuture<T> done) {}
 
-    private <T> CompletableFuture<T> submit(Work<T> work) {
+    <T> CompletableFuture<T> submit(Work<T> work) {
         CompletableFuture<T> done = new CompletableFuture<>();
         WriteTask<T> task = new WriteTask<>(work, done);
         if (closing) {
@@ -460,7 +474,7 @@ public final class SqliteStore implements AutoCloseable {
     // ---------------------------------------------------------------- reads
 
     /** Read-only connection with its prepared statements; borrowed by one thread at a time. */
-    private static final class Reader {
+    static final class Reader {
         final Connection conn;
         final PreparedStatement get;
 
@@ -472,11 +486,11 @@ public final class SqliteStore implements AutoCloseable {
     }
 
     @FunctionalInterface
-    private interface Read<T> {
+    interface Read<T> {
         T run(Reader r) throws SQLException;
     }
 
-    private <T> T read(Read<T> work) {
+    <T> T read(Read<T> work) {
         if (closing) {
             throw new StoreException(StoreException.Cause.CLOSED, "store is closing");
         }

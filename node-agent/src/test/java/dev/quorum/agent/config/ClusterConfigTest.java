@@ -86,14 +86,13 @@ class ClusterConfigTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"causal"})
-    void modelsNotImplementedYetAreRejected(String model) {
-        ClusterConfig config = withConsistency(model);
+    @Test
+    void causalNeedsEveryKeyOnEveryNode() {
+        ClusterConfig config = withConsistency("causal");
 
-        assertThat(config.consistency().wireName()).isEqualTo(model);
-        assertThat(config.problems(3)).singleElement().asString()
-                .contains("'" + model + "' is not available in this build");
+        assertThat(config.problems(3)).isEmpty();
+        assertThat(config.problems(5)).singleElement().asString()
+                .isEqualTo("causal consistency keeps every key on every node: n must equal the cluster size 5, got 3");
     }
 
     @Test

@@ -330,10 +330,21 @@ class BadInputTest {
         all.add(kv("PUT", "X-Quorum-Consistency: strong with W=1 (R + W not above N)", "/kv/bi-h")
                 .header("X-Quorum-Consistency", "strong").header("X-Quorum-W", "1").expect(400, "bad_header")
                 .probe("bi-h"));
-        all.add(kv("PUT", "X-Quorum-Consistency: causal (not available yet)", "/kv/bi-h")
-                .header("X-Quorum-Consistency", "causal").expect(400, "bad_header").probe("bi-h"));
-        all.add(kv("DELETE", "X-Quorum-Consistency: causal (not available yet)", "/kv/" + KEY_A)
-                .header("X-Quorum-Consistency", "causal").expect(400, "bad_header"));
+        all.add(kv("PUT", "causal with a session token that is not base64url", "/kv/bi-h")
+                .header("X-Quorum-Consistency", "causal").header("X-Quorum-Session", "n1:3!")
+                .expect(400, "bad_header").probe("bi-h"));
+        all.add(kv("PUT", "causal with a session token naming a non-member", "/kv/bi-h")
+                .header("X-Quorum-Consistency", "causal").header("X-Quorum-Session", b64("n9:3"))
+                .expect(400, "bad_header").probe("bi-h"));
+        all.add(kv("PUT", "causal with a session token with a negative entry", "/kv/bi-h")
+                .header("X-Quorum-Consistency", "causal").header("X-Quorum-Session", b64("n1:-1"))
+                .expect(400, "bad_header").probe("bi-h"));
+        all.add(kv("DELETE", "causal with a session token naming a node twice", "/kv/" + KEY_A)
+                .header("X-Quorum-Consistency", "causal").header("X-Quorum-Session", b64("n1:1,n1:2"))
+                .expect(400, "bad_header"));
+        all.add(kv("GET", "causal with a session token of 5,000 characters", "/kv/" + KEY_A)
+                .header("X-Quorum-Consistency", "causal").header("X-Quorum-Session", "A".repeat(5_000))
+                .expect(400, "bad_header"));
         all.add(kv("GET", "X-Quorum-Trace: maybe", "/kv/" + KEY_A).header("X-Quorum-Trace", "maybe")
                 .expect(400, "bad_header"));
         all.add(kv("PUT", "X-Quorum-Trace: maybe", "/kv/bi-h").header("X-Quorum-Trace", "maybe")
@@ -398,7 +409,7 @@ class BadInputTest {
         all.add(admin("n above the cluster size", "{\"n\":4}").expect(400, "bad_config"));
         all.add(admin("n=1 leaves r and w above n", "{\"n\":1}").expect(400, "bad_config"));
         all.add(admin("unknown consistency", "{\"consistency\":\"sideways\"}").expect(400, "bad_config"));
-        all.add(admin("causal consistency (not available yet)", "{\"consistency\":\"causal\"}")
+        all.add(admin("causal consistency with n below the cluster size", "{\"consistency\":\"causal\",\"n\":2}")
                 .expect(400, "bad_config"));
         all.add(admin("strong consistency with r + w = n", "{\"consistency\":\"strong\",\"r\":1}")
                 .expect(400, "bad_config"));
@@ -443,6 +454,24 @@ class BadInputTest {
         all.add(batchCase("op name missing", batch("n1", "{\"key\":\"bi-batch\"}")).expect(400, "bad_batch"));
         all.add(batchCase("null op", batch("n1", "null")).expect(400, "bad_batch"));
         all.add(batchCase("put without a record", batch("n1", "{\"op\":\"put\"}")).expect(400, "bad_batch"));
+        String causalRecord = record("\"bi-batch\"", HLC, "n1", "dg==", false);
+        all.add(batchCase("causal write from the receiver itself", batch("n1", "{\"op\":\"causal\",\"record\":"
+                + causalRecord + ",\"origin\":\"n2\",\"seq\":1}")).expect(400, "bad_batch").probe("bi-batch"));
+        all.add(batchCase("causal write with seq 0", batch("n1", "{\"op\":\"causal\",\"record\":"
+                + causalRecord + ",\"origin\":\"n1\",\"seq\":0}")).expect(400, "bad_batch").probe("bi-batch"));
+        all.add(batchCase("causal write without origin", batch("n1", "{\"op\":\"causal\",\"record\":"
+                + causalRecord + ",\"seq\":1}")).expect(400, "bad_batch").probe("bi-batch"));
+        all.add(batchCase("causal write depending on a non-member", batch("n1", "{\"op\":\"causal\",\"record\":"
+                + causalRecord + ",\"origin\":\"n1\",\"seq\":1,\"deps\":{\"n9\":2}}")).expect(400, "bad_batch")
+                .probe("bi-batch"));
+        all.add(batchCase("causal write depending on itself", batch("n1", "{\"op\":\"causal\",\"record\":"
+                + causalRecord + ",\"origin\":\"n1\",\"seq\":4,\"deps\":{\"n1\":4}}")).expect(400, "bad_batch")
+                .probe("bi-batch"));
+        all.add(batchCase("causal write with a negative dependency", batch("n1", "{\"op\":\"causal\",\"record\":"
+                + causalRecord + ",\"origin\":\"n1\",\"seq\":1,\"deps\":{\"n3\":-2}}")).expect(400, "bad_batch")
+                .probe("bi-batch"));
+        all.add(batchCase("causal read with a bad key", batch("n1", "{\"op\":\"causal_read\",\"key\":\"\"}"))
+                .expect(400, "bad_batch"));
         all.add(batchCase("put with a lone-surrogate key",
                 batch("n1", putOp(record("\"bi-\\ud800\"", HLC, "n1", b64("v"), false)))).expect(400, "bad_batch"));
         all.add(batchCase("put with a 513-byte key",
@@ -519,8 +548,8 @@ class BadInputTest {
                 configJson(configWith(7, 2, 2, Consistency.EVENTUAL, newer))).expect(400, "bad_config"));
         all.add(internalConfigCase("r above n", configJson(configWith(3, 4, 2, Consistency.EVENTUAL, newer)))
                 .expect(400, "bad_config"));
-        all.add(internalConfigCase("causal consistency (not available yet)",
-                configJson(configWith(3, 2, 2, Consistency.CAUSAL, newer))).expect(400, "bad_config"));
+        all.add(internalConfigCase("causal consistency with n below the cluster size",
+                configJson(configWith(2, 2, 2, Consistency.CAUSAL, newer))).expect(400, "bad_config"));
         all.add(internalConfigCase("strong consistency with r + w = n",
                 configJson(configWith(3, 1, 2, Consistency.STRONG, newer))).expect(400, "bad_config"));
         all.add(internalConfigCase("consistency missing", configJson(configWith(3, 2, 2, Consistency.EVENTUAL, newer))

@@ -562,7 +562,7 @@ class SqliteStoreTest {
             assertThat(queryString(st, "PRAGMA journal_mode")).isEqualTo("wal");
             assertThat(queryString(st, "PRAGMA application_id")).isEqualTo(String.valueOf(SqliteStore.APPLICATION_ID));
         }
-        assertThat(tables(tmp.resolve("s").resolve("quorum.db"))).containsExactly("hints", "kv", "meta");
+        assertThat(tables(tmp.resolve("s").resolve("quorum.db"))).containsExactly("causal_applied", "causal_log", "causal_stamps", "hints", "kv", "meta");
     }
 
     private static String queryString(Statement st, String sql) throws Exception {
