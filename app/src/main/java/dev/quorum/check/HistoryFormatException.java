@@ -9,7 +9,16 @@ public final class HistoryFormatException extends Exception {
         this.line = line;
     }
 
-    /** 1-based line number of the offending line. */
+    /**
+     * A history whose lines are each well formed but which, taken as a whole, breaks an assumption of the
+     * check (for example one session running two operations at once); {@link #line()} is then 0.
+     */
+    public HistoryFormatException(String message) {
+        super(message);
+        this.line = 0;
+    }
+
+    /** 1-based line number of the offending line; 0 when the problem is not one line's. */
     public int line() {
         return line;
     }

@@ -30,4 +30,16 @@ final class Kv {
     static Operation<KvCall, Optional<String>> getUnknown(long p, long from, String key) {
         return Operation.unknown(p, from, KvCall.get(key));
     }
+
+    static Operation<KvCall, Optional<String>> deleteUnknown(long p, long from, String key) {
+        return Operation.unknown(p, from, KvCall.delete(key));
+    }
+
+    static Operation<KvCall, Optional<String>> deleteFailed(long p, long from, long to, String key) {
+        return Operation.failed(p, from, to, KvCall.delete(key));
+    }
+
+    static Operation<KvCall, Optional<String>> getFailed(long p, long from, long to, String key) {
+        return Operation.failed(p, from, to, KvCall.get(key));
+    }
 }
