@@ -1,6 +1,10 @@
 package dev.quorum.cli;
 
+import dev.quorum.check.CausalChecker;
+import dev.quorum.check.CausalResult;
 import dev.quorum.check.CheckOptions;
+import dev.quorum.check.HistoryFormatException;
+import dev.quorum.check.StaleReads;
 import dev.quorum.check.CheckResult;
 import dev.quorum.check.KvRegisterModel;
 import dev.quorum.check.LinearizabilityChecker;
@@ -36,7 +40,7 @@ import picocli.CommandLine.Spec;
         description = "Run a workload against a cluster and record its history.",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-            "0:the run completed (and, with --check, the history is linearizable)",
+            "0:the run completed (and, with --check, the history passed the check)",
             "1:--check found anomalies",
             "2:bad options or no cluster to talk to",
             "3:--check could not decide in its time budget"
@@ -101,8 +105,13 @@ public final class WorkloadCli implements Callable<Integer> {
             + " stays on one node). In causal mode each client is a session carrying its token from node to node.")
     boolean hop;
 
-    @Option(names = "--check", description = "Check the history for linearizability at the end.")
+    @Option(names = "--check", description = "Check the history at the end (the model: --check-model); the verdict"
+            + " is the last line printed.")
     boolean check;
+
+    @Option(names = "--check-model", paramLabel = "MODEL",
+            description = "linearizable or causal (default: causal with --consistency causal, else linearizable).")
+    String checkModel;
 
     @Override
     public Integer call() throws Exception {
@@ -121,7 +130,10 @@ public final class WorkloadCli implements Callable<Integer> {
         String prefix = keyPrefix != null ? keyPrefix : String.format("wl-%x-%x/", s & 0xffffff, System.currentTimeMillis());
         WorkloadSpec ws = new WorkloadSpec(nodes, token, consistency, clients, duration, ops, keys, readRatio,
                 deleteRatio, distribution, valueSize, rate, s, timeout, prefix, hop);
-        List<String> problems = ws.problems();
+        List<String> problems = new java.util.ArrayList<>(ws.problems());
+        if (checkModel != null && !List.of("linearizable", "causal").contains(checkModel)) {
+            problems.add("--check-model must be linearizable or causal");
+        }
         if (!problems.isEmpty()) {
             err.println("quorum workload: " + String.join("; ", problems));
             return 2;
@@ -149,8 +161,26 @@ public final class WorkloadCli implements Callable<Integer> {
             err.println("quorum workload: no operation succeeded; is the cluster at " + nodes + " up?");
             return 2;
         }
+        StaleReads.Result stale = StaleReads.measure(result.history());
+        out.printf(java.util.Locale.ROOT, "stale reads: %d of %d (%.2f %%)%n", stale.staleReads(), stale.okReads(),
+                100 * stale.rate());
         if (!check) {
+            out.flush();
             return 0;
+        }
+        String model = checkModel != null ? checkModel : "causal".equals(consistency) ? "causal" : "linearizable";
+        if (model.equals("causal")) {
+            CausalResult causal;
+            try {
+                causal = new CausalChecker().check(result.history());
+            } catch (HistoryFormatException e) {
+                err.println("quorum workload: the recorded history cannot be checked for causality: " + e.getMessage());
+                return 2;
+            }
+            CausalText.print(out, causal);
+            out.println("verdict: " + (causal.causal() ? "causal" : "not causal (" + causal.anomalyCount() + " anomalies)"));
+            out.flush();
+            return causal.causal() ? 0 : 1;
         }
         CheckResult verdict;
         try (LinearizabilityChecker checker = new LinearizabilityChecker(
@@ -158,6 +188,11 @@ public final class WorkloadCli implements Callable<Integer> {
             verdict = checker.check(KvRegisterModel.INSTANCE, result.history());
         }
         VerdictText.print(out, verdict, false);
+        out.println("verdict: " + switch (verdict.verdict()) {
+            case LINEARIZABLE -> "linearizable";
+            case NOT_LINEARIZABLE -> "not linearizable (" + verdict.violations().size() + " keys with violations)";
+            case UNKNOWN -> "undecided";
+        });
         out.flush();
         return switch (verdict.verdict()) {
             case LINEARIZABLE -> 0;
