@@ -7,8 +7,6 @@ import dev.quorum.check.Operation;
 import dev.quorum.check.QuorumHistoryWriter;
 import dev.quorum.client.Json;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,29 +15,12 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 
 /** {@code quorum check} end to end: arguments in, verdict line, details and exit status out. */
 class CheckCliTest {
     @TempDir
     Path dir;
-
-    private record Run(int status, String out, String err) {
-        String firstLine() {
-            return out.lines().findFirst().orElse("");
-        }
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = QuorumCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int status = cli.execute(args);
-        return new Run(status, out.toString(), err.toString());
-    }
 
     @SafeVarargs
     private Path history(Operation<KvCall, Optional<String>>... ops) throws IOException {
@@ -65,7 +46,7 @@ class CheckCliTest {
     @Test
     void aCausalHistoryExitsZeroWithOneVerdictLine() throws IOException {
         Path h = history(put(1, 0, 10, "k", "a"), put(1, 20, 30, "k", "b"), get(2, 40, 50, "k", "a"));
-        Run r = run("check", "--model", "causal", h.toString());
+        CliRun r = CliRun.of("check", "--model", "causal", h.toString());
         assertThat(r.status()).isEqualTo(0);
         assertThat(r.firstLine()).matches("causal: 2 sessions, 3 operations, 1 key, checked in \\d+ ms");
         assertThat(r.out().lines()).hasSize(1);
@@ -76,7 +57,7 @@ class CheckCliTest {
     void anomaliesExitOneWithTheVerdictLineFirstThenTheChains() throws IOException {
         Path h = history(put(2, 0, 10, "k7", "a"), get(1, 20, 30, "k7", "a"), put(1, 40, 50, "k7", "b"),
                 get(1, 60, 70, "k7", "a"));
-        Run r = run("check", "--model", "causal", h.toString());
+        CliRun r = CliRun.of("check", "--model", "causal", h.toString());
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.firstLine()).isEqualTo("not causal: 1 anomaly (read-your-writes on key k7)");
         assertThat(r.out()).contains("by kind: read-your-writes 1")
@@ -88,7 +69,7 @@ class CheckCliTest {
     @Test
     void causalJson() throws IOException {
         Path h = history(put(1, 0, 10, "k", "a"), get(1, 20, 30, "k", null));
-        Run r = run("check", "--model", "causal", "--json", h.toString());
+        CliRun r = CliRun.of("check", "--model", "causal", "--json", h.toString());
         assertThat(r.status()).isEqualTo(1);
         JsonNode json = Json.MAPPER.readTree(r.out());
         assertThat(json.get("verdict").asString()).isEqualTo("not-causal");
@@ -100,7 +81,7 @@ class CheckCliTest {
     @Test
     void causalNeedsAQuorumHistory() throws IOException, URISyntaxException {
         Path etcd = Path.of(CheckCliTest.class.getResource("/linearizability/etcd/etcd_000.log").toURI());
-        Run r = run("check", "--model", "causal", "--format", "jepsen-etcd", etcd.toString());
+        CliRun r = CliRun.of("check", "--model", "causal", "--format", "jepsen-etcd", etcd.toString());
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("--model causal checks Quorum key-value histories only (--format quorum)");
         assertThat(r.out()).isEmpty();
@@ -109,26 +90,26 @@ class CheckCliTest {
     @Test
     void aSessionRunningTwoOperationsAtOnceIsBadInputForCausal() throws IOException {
         Path h = history(put(1, 0, 100, "k", "a"), get(1, 50, 60, "k", "a"));
-        Run r = run("check", "--model", "causal", h.toString());
+        CliRun r = CliRun.of("check", "--model", "causal", h.toString());
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("cannot be checked for causal consistency")
                 .contains("process 1 runs two operations at once");
         // The same history is fine for linearizability, which takes processes as labels only.
-        assertThat(run("check", h.toString()).status()).isEqualTo(0);
+        assertThat(CliRun.of("check", h.toString()).status()).isEqualTo(0);
     }
 
     @Test
     void aMalformedLineIsBadInputForCausal() throws IOException {
         Path h = dir.resolve("bad.jsonl");
         Files.writeString(h, "{\"process\":1,\"op\":\"get\"}\n");
-        Run r = run("check", "--model", "causal", h.toString());
+        CliRun r = CliRun.of("check", "--model", "causal", h.toString());
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("is not a valid quorum history: line 1:");
     }
 
     @Test
     void aMissingFileIsBadInput() {
-        Run r = run("check", "--model", "causal", dir.resolve("nope.jsonl").toString());
+        CliRun r = CliRun.of("check", "--model", "causal", dir.resolve("nope.jsonl").toString());
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("no such file");
     }
@@ -138,11 +119,11 @@ class CheckCliTest {
     @Test
     void linearizableIsStillTheDefault() throws IOException {
         Path good = history(put(1, 0, 10, "k", "a"), get(2, 20, 30, "k", "a"));
-        Run r = run("check", good.toString());
+        CliRun r = CliRun.of("check", good.toString());
         assertThat(r.status()).isEqualTo(0);
         assertThat(r.firstLine()).startsWith("linearizable: 1 key, 2 operations");
         Path bad = history(put(1, 0, 10, "k", "a"), put(1, 20, 30, "k", "b"), get(2, 40, 50, "k", "a"));
-        Run b = run("check", "--model", "linearizable", bad.toString());
+        CliRun b = CliRun.of("check", "--model", "linearizable", bad.toString());
         assertThat(b.status()).isEqualTo(1);
         assertThat(b.firstLine()).startsWith("NOT linearizable: a violation on key \"k\"");
     }
@@ -153,12 +134,12 @@ class CheckCliTest {
     void staleReadsArePrintedAfterTheVerdictAndDoNotChangeTheExitStatus() throws IOException {
         // Causal (p2 never saw b) but stale in real time.
         Path h = history(put(1, 0, 10, "k", "a"), put(1, 20, 30, "k", "b"), get(2, 40, 50, "k", "a"));
-        Run r = run("check", "--model", "causal", "--stale-reads", h.toString());
+        CliRun r = CliRun.of("check", "--model", "causal", "--stale-reads", h.toString());
         assertThat(r.status()).isEqualTo(0);
         assertThat(r.firstLine()).startsWith("causal: ");
         assertThat(r.out()).contains("stale reads: 1 of 1 successful reads (100.00%)").contains("examples:");
 
-        Run lin = run("check", "--stale-reads", h.toString());
+        CliRun lin = CliRun.of("check", "--stale-reads", h.toString());
         assertThat(lin.status()).isEqualTo(1);
         assertThat(lin.firstLine()).startsWith("NOT linearizable");
         assertThat(lin.out()).contains("stale reads: 1 of 1");
@@ -168,7 +149,7 @@ class CheckCliTest {
     void staleReadsInJson() throws IOException {
         Path h = history(put(1, 0, 10, "k", "a"), get(2, 20, 30, "k", "a"));
         for (String model : List.of("causal", "linearizable")) {
-            Run r = run("check", "--model", model, "--stale-reads", "--json", h.toString());
+            CliRun r = CliRun.of("check", "--model", model, "--stale-reads", "--json", h.toString());
             assertThat(r.status()).isEqualTo(0);
             JsonNode json = Json.MAPPER.readTree(r.out());
             assertThat(json.get("stale_reads").get("ok_reads").asInt()).isEqualTo(1);
@@ -179,15 +160,15 @@ class CheckCliTest {
     @Test
     void staleReadsAreSkippedForJepsenHistories() throws URISyntaxException {
         Path etcd = Path.of(CheckCliTest.class.getResource("/linearizability/etcd/etcd_000.log").toURI());
-        Run plain = run("check", "--format", "jepsen-etcd", etcd.toString());
-        Run r = run("check", "--format", "jepsen-etcd", "--stale-reads", etcd.toString());
+        CliRun plain = CliRun.of("check", "--format", "jepsen-etcd", etcd.toString());
+        CliRun r = CliRun.of("check", "--format", "jepsen-etcd", "--stale-reads", etcd.toString());
         assertThat(r.status()).isEqualTo(plain.status());
         assertThat(r.err()).contains("--stale-reads measures Quorum key-value histories only");
     }
 
     @Test
     void helpNamesBothModelsAndTheExitStatuses() {
-        Run r = run("check", "--help");
+        CliRun r = CliRun.of("check", "--help");
         assertThat(r.status()).isEqualTo(0);
         assertThat(r.out()).contains("--stale-reads").contains("causal+").contains("not causal")
                 .contains("never changes the exit status");

@@ -3,37 +3,17 @@ package dev.quorum.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quorum.testing.AgentCluster;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code quorum workload} end to end against real agents: options in, figures and verdict out, history file. */
 class WorkloadCliTest {
     @TempDir
     Path dir;
-
-    private record Run(int status, String out, String err) {
-        String lastLine() {
-            List<String> lines = out.lines().toList();
-            return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
-        }
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = QuorumCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int status = cli.execute(args);
-        return new Run(status, out.toString(), err.toString());
-    }
 
     @Test
     @Timeout(120)
@@ -41,7 +21,8 @@ class WorkloadCliTest {
         try (AgentCluster c = AgentCluster.start(Files.createDirectories(dir.resolve("cluster")), 3, "--consistency",
                 "causal")) {
             Path history = dir.resolve("h.jsonl");
-            Run r = run("workload", "--nodes", c.url(0) + "," + c.url(1) + "," + c.url(2), "--consistency", "causal",
+            CliRun r = CliRun.of("workload", "--nodes", c.url(0) + "," + c.url(1) + "," + c.url(2), "--consistency",
+                    "causal",
                     "--hop", "--clients", "4", "--duration", "3s", "--keys", "5", "--seed", "7", "--history",
                     history.toString(), "--check");
             assertThat(r.status()).as(r.out() + r.err()).isZero();
@@ -49,10 +30,10 @@ class WorkloadCliTest {
             assertThat(r.lastLine()).isEqualTo("verdict: causal");
             assertThat(Files.readAllLines(history)).hasSizeGreaterThan(20);
 
-            Run again = run("check", "--model", "causal", history.toString());
+            CliRun again = CliRun.of("check", "--model", "causal", history.toString());
             assertThat(again.status()).as(again.out() + again.err()).isZero();
             assertThat(again.out()).startsWith("causal: 4 sessions");
-            Run linear = run("workload", "--nodes", c.url(0), "--consistency", "strong", "--clients", "2",
+            CliRun linear = CliRun.of("workload", "--nodes", c.url(0), "--consistency", "strong", "--clients", "2",
                     "--ops", "200", "--keys", "3", "--check");
             assertThat(linear.status()).as(linear.out() + linear.err()).isZero();
             assertThat(linear.lastLine()).isEqualTo("verdict: linearizable");
@@ -61,10 +42,10 @@ class WorkloadCliTest {
 
     @Test
     void badOptionsAreExit2WithAReadableMessage() {
-        Run r = run("workload", "--nodes", "http://127.0.0.1:1", "--check-model", "sideways");
+        CliRun r = CliRun.of("workload", "--nodes", "http://127.0.0.1:1", "--check-model", "sideways");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("--check-model must be linearizable or causal");
-        Run none = run("workload", "--nodes", "http://127.0.0.1:1", "--ops", "5", "--timeout", "1s");
+        CliRun none = CliRun.of("workload", "--nodes", "http://127.0.0.1:1", "--ops", "5", "--timeout", "1s");
         assertThat(none.status()).isEqualTo(2);
         assertThat(none.err()).contains("no operation succeeded");
     }

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quorum.check.CausalChecker;
 import dev.quorum.check.CausalResult;
 import dev.quorum.check.Outcome;
+import dev.quorum.check.StaleReads;
+import static dev.quorum.workload.Nemesis.faults;
+import static dev.quorum.workload.Nemesis.report;
+import static dev.quorum.workload.Nemesis.sleep;
+import static dev.quorum.workload.Nemesis.urls;
+
 import dev.quorum.client.QuorumClient;
 import dev.quorum.testing.AgentCluster;
 import java.nio.file.Path;
@@ -27,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * convergence after the faults heal, measured.
  */
 class CausalAndEventualUnderFaultsTest {
-    private static final Duration RUN = Duration.ofSeconds(Long.getLong("quorum.faults.seconds", 12));
+    private static final Duration RUN = Nemesis.RUN;
 
     @Test
     @Timeout(180)
@@ -35,7 +41,7 @@ class CausalAndEventualUnderFaultsTest {
         try (AgentCluster c = AgentCluster.start(dir, 3, "--consistency", "causal", "--enable-faults",
                 "--probe-interval-ms", "200", "--replica-timeout-ms", "400", "--request-timeout-ms", "1500")) {
             List<String> done = new ArrayList<>();
-            WorkloadResult result = runWithNemesis(spec(c, null, 8, 6, 0.6, 21), () -> nemesis(c, done, true));
+            WorkloadResult result = Nemesis.runWith(spec(c, null, 8, 6, 0.6, 21), () -> nemesis(c, done, true));
             report("causal", result, done);
             assertThat(done).as("faults injected").hasSizeGreaterThanOrEqualTo(3);
             assertThat(result.counts().get("put").getOrDefault("ok", 0L)).isGreaterThan(50);
@@ -54,13 +60,17 @@ class CausalAndEventualUnderFaultsTest {
                 "--enable-faults", "--probe-interval-ms", "200", "--replica-timeout-ms", "400",
                 "--request-timeout-ms", "1500", "--hint-interval-ms", "600000", "--anti-entropy-interval-ms", "600000")) {
             List<String> done = new ArrayList<>();
-            WorkloadResult result = runWithNemesis(spec(c, null, 8, 6, 0.6, 21), () -> nemesis(c, done, false));
+            WorkloadResult result = Nemesis.runWith(spec(c, null, 8, 6, 0.6, 21), () -> nemesis(c, done, false));
             report("eventual R=W=1", result, done);
             CausalResult verdict = new CausalChecker().check(result.history());
             System.out.println("[eventual] causal checker: " + verdict.byKind() + " in " + verdict.anomalyCount()
                     + " anomalies");
             assertThat(verdict.causal()).as("sessions hopping across a partition must see causality broken").isFalse();
             assertThat(verdict.anomalies()).isNotEmpty();
+            StaleReads.Result stale = StaleReads.measure(result.history());
+            System.out.printf("[eventual] stale reads: %d of %d (%.2f %%)%n", stale.staleReads(), stale.okReads(),
+                    100 * stale.rate());
+            assertThat(stale.staleReads()).as("R = W = 1 across a partition reads stale values").isPositive();
         }
     }
 
@@ -75,6 +85,9 @@ class CausalAndEventualUnderFaultsTest {
             WorkloadResult result = new WorkloadRunner(spec(c, null, 6, 50, 0.5, 31, Duration.ofSeconds(5)))
                     .run(op -> { });
             assertThat(faults(n1, null)).isEqualTo(200);
+            StaleReads.Result stale = StaleReads.measure(result.history());
+            System.out.printf("[eventual] during the partition: stale reads %d of %d (%.2f %%)%n", stale.staleReads(),
+                    stale.okReads(), 100 * stale.rate());
             // Writes have stopped and the partition is gone: how long until every replica holds the same data?
             Convergence.Result converged = Convergence.measure(urls(c), AgentCluster.TOKEN, Duration.ofMillis(50),
                     Duration.ofSeconds(30));
@@ -87,14 +100,6 @@ class CausalAndEventualUnderFaultsTest {
         }
     }
 
-    private static List<String> urls(AgentCluster c) {
-        List<String> urls = new ArrayList<>();
-        for (int i = 0; i < c.size(); i++) {
-            urls.add(c.url(i));
-        }
-        return urls;
-    }
-
     private static WorkloadSpec spec(AgentCluster c, String consistency, int clients, int keys, double reads, long seed) {
         return spec(c, consistency, clients, keys, reads, seed, RUN);
     }
@@ -104,19 +109,6 @@ class CausalAndEventualUnderFaultsTest {
             long seed, Duration run) {
         return new WorkloadSpec(urls(c), AgentCluster.TOKEN, consistency, clients, run, 0, keys, reads, 0.05,
                 WorkloadSpec.KeyDistribution.UNIFORM, 16, 0, seed, Duration.ofSeconds(2), "t" + seed + "/", true);
-    }
-
-    private static WorkloadResult runWithNemesis(WorkloadSpec spec, Runnable nemesis) throws Exception {
-        ExecutorService side = Executors.newSingleThreadExecutor();
-        try {
-            Future<?> n = side.submit(nemesis);
-            WorkloadResult r = new WorkloadRunner(spec).run(op -> { });
-            n.get(60, TimeUnit.SECONDS);
-            return r;
-        } finally {
-            side.shutdownNow();
-            side.awaitTermination(10, TimeUnit.SECONDS);
-        }
     }
 
     /**
@@ -168,24 +160,4 @@ class CausalAndEventualUnderFaultsTest {
         }
     }
 
-    private static int faults(QuorumClient c, String body) {
-        return (body == null
-                ? c.raw("DELETE", "/admin/faults", null, Map.of("Authorization", "Bearer " + AgentCluster.TOKEN))
-                : c.raw("POST", "/admin/faults", body.getBytes(), Map.of("Authorization", "Bearer " + AgentCluster.TOKEN,
-                        "Content-Type", "application/json"))).status();
-    }
-
-    private static void report(String what, WorkloadResult r, List<String> faults) {
-        System.out.printf("[%s] %d ops (%.0f/s), counts %s, faults %s%n", what, r.operations(), r.opsPerSecond(),
-                r.counts(), faults);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms); // the nemesis holds each fault for a while: time is the point here
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 }

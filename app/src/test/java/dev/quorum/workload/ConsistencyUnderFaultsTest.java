@@ -8,6 +8,11 @@ import dev.quorum.check.KvRegisterModel;
 import dev.quorum.check.LinearizabilityChecker;
 import dev.quorum.check.Outcome;
 import dev.quorum.check.Verdict;
+import static dev.quorum.workload.Nemesis.faults;
+import static dev.quorum.workload.Nemesis.report;
+import static dev.quorum.workload.Nemesis.sleep;
+import static dev.quorum.workload.Nemesis.urls;
+
 import dev.quorum.client.QuorumClient;
 import dev.quorum.testing.AgentCluster;
 import java.nio.file.Path;
@@ -29,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * not — and the checker says so. (A checker that never fails proves nothing.)
  */
 class ConsistencyUnderFaultsTest {
-    private static final Duration RUN = Duration.ofSeconds(Long.getLong("quorum.faults.seconds", 12));
+    private static final Duration RUN = Nemesis.RUN;
 
     @Test
     @Timeout(180)
@@ -39,7 +44,7 @@ class ConsistencyUnderFaultsTest {
                 "--hint-interval-ms", "300", "--anti-entropy-interval-ms", "2000")) {
             WorkloadSpec spec = spec(c, null, 6, 8, 0.5, 11);
             List<String> done = new ArrayList<>();
-            WorkloadResult result = runWithNemesis(spec, () -> nemesis(c, done));
+            WorkloadResult result = Nemesis.runWith(spec, () -> nemesis(c, done));
             report("strong", result, done);
             assertThat(done).as("faults injected").hasSizeGreaterThanOrEqualTo(4);
             assertThat(result.counts().get("put").getOrDefault("ok", 0L)).isGreaterThan(50);
@@ -72,25 +77,8 @@ class ConsistencyUnderFaultsTest {
 
     private static WorkloadSpec spec(AgentCluster c, String consistency, int clients, int keys, double reads,
             long seed) {
-        List<String> urls = new ArrayList<>();
-        for (int i = 0; i < c.size(); i++) {
-            urls.add(c.url(i));
-        }
-        return new WorkloadSpec(urls, AgentCluster.TOKEN, consistency, clients, RUN, 0, keys, reads, 0.05,
+        return new WorkloadSpec(urls(c), AgentCluster.TOKEN, consistency, clients, RUN, 0, keys, reads, 0.05,
                 WorkloadSpec.KeyDistribution.UNIFORM, 16, 0, seed, Duration.ofSeconds(2), "t" + seed + "/", false);
-    }
-
-    private static WorkloadResult runWithNemesis(WorkloadSpec spec, Runnable nemesis) throws Exception {
-        ExecutorService side = Executors.newSingleThreadExecutor();
-        try {
-            Future<?> n = side.submit(nemesis);
-            WorkloadResult r = new WorkloadRunner(spec).run(op -> { });
-            n.get(60, TimeUnit.SECONDS);
-            return r;
-        } finally {
-            side.shutdownNow();
-            side.awaitTermination(10, TimeUnit.SECONDS);
-        }
     }
 
     /** Faults one after another during the run, each healed before the next. */
@@ -132,13 +120,6 @@ class ConsistencyUnderFaultsTest {
         }
     }
 
-    private static int faults(QuorumClient c, String body) {
-        return (body == null
-                ? c.raw("DELETE", "/admin/faults", null, Map.of("Authorization", "Bearer " + AgentCluster.TOKEN))
-                : c.raw("POST", "/admin/faults", body.getBytes(), Map.of("Authorization", "Bearer " + AgentCluster.TOKEN,
-                        "Content-Type", "application/json"))).status();
-    }
-
     private static CheckResult check(WorkloadResult result) {
         try (LinearizabilityChecker checker = new LinearizabilityChecker(
                 CheckOptions.defaults().withTimeout(Duration.ofSeconds(60)))) {
@@ -146,17 +127,4 @@ class ConsistencyUnderFaultsTest {
         }
     }
 
-    private static void report(String what, WorkloadResult r, List<String> faults) {
-        System.out.printf("[%s] %d ops (%.0f/s), counts %s, faults %s%n", what, r.operations(), r.opsPerSecond(),
-                r.counts(), faults);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms); // the nemesis holds each fault for a while: time is the point here
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 }
