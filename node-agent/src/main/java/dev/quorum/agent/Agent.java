@@ -136,7 +136,7 @@ public final class Agent implements AutoCloseable {
                 return c;
             });
             // Inline routes run on the event loop and never wait; the others run on the http pool.
-            this.http = new HttpApi(new Auth(s.token()), metrics, s.id(), this::bodyLimit, s.requestReadTimeoutMs())
+            this.http = new HttpApi(new Auth(s.token()), metrics::observeRequest, s.id(), this::bodyLimit, s.requestReadTimeoutMs())
                     .inlineRoute("/kv/", data::key)
                     .route("/kv", data::list)
                     .inlineRoute("/health", control::health)

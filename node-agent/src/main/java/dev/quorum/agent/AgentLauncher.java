@@ -84,6 +84,34 @@ public final class AgentLauncher {
      * {@code MALLOC_ARENA_MAX=2} (glibc otherwise keeps an arena per busy thread; measured ~17 MB
      * less RSS per agent under load).
      */
+    /** The command line of a balancer in front of {@code backends} ({@code id=host:port,…}). */
+    public static List<String> balancerCommand(int port, String backends, Path tokenFile, Path dataDir,
+            long parentPid, List<String> jvmFlags, List<String> extraArgs) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaExecutable());
+        cmd.addAll(jvmFlags);
+        cmd.add("-cp");
+        cmd.add(classpath());
+        cmd.add(AgentMain.class.getName());
+        cmd.add("balancer");
+        cmd.add("--port");
+        cmd.add(Integer.toString(port));
+        cmd.add("--backends");
+        cmd.add(backends);
+        cmd.add("--data-dir");
+        cmd.add(dataDir.toString());
+        if (tokenFile != null) {
+            cmd.add("--token-file");
+            cmd.add(tokenFile.toString());
+        }
+        if (parentPid > 0) {
+            cmd.add("--parent-pid");
+            cmd.add(Long.toString(parentPid));
+        }
+        cmd.addAll(extraArgs);
+        return cmd;
+    }
+
     public static ProcessBuilder processBuilder(List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");

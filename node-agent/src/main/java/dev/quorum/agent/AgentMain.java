@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = AgentMain.JarVersion.class,
         description = "Quorum node agent: a replicated key-value store node.",
-        subcommands = {AgentMain.AgentCommand.class, LocalClusterCli.class})
+        subcommands = {AgentMain.AgentCommand.class, LocalClusterCli.class, BalancerCli.class})
 public final class AgentMain implements Runnable {
 
     /** Exit codes: 0 clean stop, 2 bad flags or settings, 3 storage refused to open, 4 port unavailable. */
@@ -82,7 +82,7 @@ public final class AgentMain implements Runnable {
         @Option(names = "--w", description = "Write quorum (default: majority of N).")
         Integer w;
 
-        @Option(names = "--consistency", description = "Consistency model: eventual (strong and causal: not yet).")
+        @Option(names = "--consistency", description = "Consistency model: strong (default), eventual or causal.")
         String consistency;
 
         @Option(names = "--token-file", description = "File holding the cluster token required on /admin and /internal.")

@@ -51,6 +51,19 @@ final class LocalClusterCli implements Callable<Integer> {
     @Option(names = "--w", description = "Write quorum.")
     Integer w;
 
+    @Option(names = "--consistency", description = "Consistency model: strong (default), eventual or causal.")
+    String consistency;
+
+    @Option(names = "--balancer-port", defaultValue = "7100",
+            description = "Port of the balancer in front of the agents (default ${DEFAULT-VALUE}; a free one if taken).")
+    int balancerPort;
+
+    @Option(names = "--strategy", defaultValue = "round-robin", description = "The balancer's strategy (default ${DEFAULT-VALUE}).")
+    String strategy;
+
+    @Option(names = "--no-balancer", description = "Start the agents only.")
+    boolean noBalancer;
+
     @Override
     public Integer call() throws Exception {
         if (nodes < 1 || nodes > 16) {
@@ -85,6 +98,9 @@ final class LocalClusterCli implements Callable<Integer> {
         if (w != null) {
             extra.addAll(List.of("--w", w.toString()));
         }
+        if (consistency != null) {
+            extra.addAll(List.of("--consistency", consistency));
+        }
         List<Process> processes = new ArrayList<>();
         CountDownLatch stop = new CountDownLatch(1);
         Lifecycle.onTerminate(stop::countDown);
@@ -100,30 +116,55 @@ final class LocalClusterCli implements Callable<Integer> {
                 processes.add(pb.start());
             }
             for (int i = 0; i < members.size(); i++) {
-                if (!awaitHealthy(members.get(i), processes.get(i))) {
+                if (!awaitHealthy(members.get(i).port(), processes.get(i))) {
                     System.err.println("agent " + members.get(i).id() + " did not become healthy; its output:");
                     System.err.println(Files.readString(members.get(i).dataDir().resolve("stdout.log")));
                     return 1;
                 }
             }
             AgentLauncher.Node first = members.get(0);
-            System.out.println("Quorum local cluster '" + name + "' is up: " + nodes + " agents");
+            int lbPort = 0;
+            if (!noBalancer) {
+                lbPort = AgentLauncher.portFree(balancerPort) ? balancerPort : AgentLauncher.freePort();
+                Path lbDir = clusterDir.resolve("balancer");
+                Files.createDirectories(lbDir);
+                ProcessBuilder pb = AgentLauncher.processBuilder(AgentLauncher.balancerCommand(lbPort, peers, tokenFile,
+                        lbDir, ProcessHandle.current().pid(), AgentLauncher.DEFAULT_JVM_FLAGS,
+                        List.of("--strategy", strategy)));
+                pb.redirectErrorStream(true);
+                pb.redirectOutput(lbDir.resolve("stdout.log").toFile());
+                Process lb = pb.start();
+                processes.add(0, lb); // stopped first
+                if (!awaitHealthy(lbPort, lb)) {
+                    System.err.println("the balancer did not become healthy; its output:");
+                    System.err.println(Files.readString(lbDir.resolve("stdout.log")));
+                    return 1;
+                }
+            }
+            System.out.println("Quorum local cluster '" + name + "' is up: " + nodes + " agents"
+                    + (noBalancer ? "" : " behind a balancer"));
+            if (!noBalancer) {
+                System.out.printf("  lb  http://127.0.0.1:%d  pid %d  strategy %s%n", lbPort, processes.get(0).pid(),
+                        strategy);
+            }
+            int offset = noBalancer ? 0 : 1;
             for (int i = 0; i < members.size(); i++) {
                 AgentLauncher.Node m = members.get(i);
                 System.out.printf("  %s  http://127.0.0.1:%d  pid %d  data %s%n", m.id(), m.port(),
-                        processes.get(i).pid(), m.dataDir());
+                        processes.get(i + offset).pid(), m.dataDir());
             }
             System.out.println("Token (for /admin and /internal): " + tokenFile);
             System.out.println("Try:");
-            System.out.printf("  curl -X PUT --data-binary hello http://127.0.0.1:%d/kv/greeting%n", first.port());
-            System.out.printf("  curl http://127.0.0.1:%d/kv/greeting%n", first.port());
+            int front = noBalancer ? first.port() : lbPort;
+            System.out.printf("  curl -X PUT --data-binary hello http://127.0.0.1:%d/kv/greeting%n", front);
+            System.out.printf("  curl http://127.0.0.1:%d/kv/greeting%n", front);
             System.out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" http://127.0.0.1:%d/admin/status%n",
                     tokenFile, first.port());
             System.out.println("Press Ctrl-C to stop the cluster.");
             stop.await();
             return 0;
         } finally {
-            System.out.println("stopping " + processes.size() + " agents…");
+            System.out.println("stopping " + processes.size() + " processes…");
             for (Process p : processes) {
                 p.destroy(); // SIGTERM: each agent finishes in-flight requests and closes its store
             }
@@ -160,10 +201,10 @@ final class LocalClusterCli implements Callable<Integer> {
         return token;
     }
 
-    private static boolean awaitHealthy(AgentLauncher.Node node, Process p) throws InterruptedException {
+    private static boolean awaitHealthy(int port, Process p) throws InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/health"))
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
                 .timeout(Duration.ofSeconds(1)).build();
         while (System.nanoTime() < deadline && p.isAlive()) {
             try {

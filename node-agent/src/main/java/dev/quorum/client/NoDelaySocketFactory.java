@@ -10,7 +10,7 @@ import javax.net.SocketFactory;
  * headers and body leave in separate segments then waits for the peer's delayed ACK — about 40 ms
  * on Linux — which under load put a third of replica calls between 50 and 100 ms.
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
     private final SocketFactory delegate = SocketFactory.getDefault();
 
     private static Socket configure(Socket s) throws IOException {

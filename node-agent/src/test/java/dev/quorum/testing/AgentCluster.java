@@ -250,10 +250,80 @@ public final class AgentCluster implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ balancer
+
+    private Process balancer;
+    private int balancerPort;
+
+    /**
+     * Starts a balancer process in front of every node ({@code balancer --backends n1=…}) and waits
+     * until it answers {@code /health} 200.
+     *
+     * @param extraArgs balancer flags, e.g. {@code "--strategy", "least-connections"}
+     * @return its base URL
+     */
+    public String startBalancer(String... extraArgs) {
+        if (balancer != null && balancer.isAlive()) {
+            throw new IllegalStateException("a balancer is already running");
+        }
+        balancerPort = AgentLauncher.freePort();
+        List<String> cmd = AgentLauncher.balancerCommand(balancerPort, AgentLauncher.peersSpec(nodes, "127.0.0.1"),
+                tokenFile, dir.resolve("lb"), ProcessHandle.current().pid(), jvmFlags(), List.of(extraArgs));
+        try {
+            ProcessBuilder pb = AgentLauncher.processBuilder(cmd);
+            pb.redirectErrorStream(true);
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("lb.stdout").toFile()));
+            balancer = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (QuorumClient c = new QuorumClient(balancerUrl(), TOKEN, Duration.ofSeconds(1))) {
+            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> {
+                        if (!balancer.isAlive()) {
+                            throw new AssertionError("the balancer exited with " + balancer.exitValue() + ": "
+                                    + Files.readString(dir.resolve("lb.stdout")));
+                        }
+                        return c.health().status() == 200;
+                    });
+        }
+        return balancerUrl();
+    }
+
+    public String balancerUrl() {
+        return "http://127.0.0.1:" + balancerPort;
+    }
+
+    public Process balancerProcess() {
+        return balancer;
+    }
+
+    /** A client of the balancer holding the cluster token (for its /admin endpoints). */
+    public QuorumClient balancerClient() {
+        QuorumClient c = new QuorumClient(balancerUrl(), TOKEN, Duration.ofSeconds(15));
+        clients.add(c);
+        return c;
+    }
+
+    public Path balancerLog() {
+        return dir.resolve("lb").resolve("balancer.log");
+    }
+
     /** Ends every process this cluster started (SIGKILL after a short grace) and closes clients. */
     @Override
     public void close() {
         clients.forEach(QuorumClient::close);
+        if (balancer != null) {
+            balancer.destroy();
+            try {
+                if (!balancer.waitFor(10, TimeUnit.SECONDS)) {
+                    balancer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                balancer.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Process p : processes) {
             if (p != null && p.isAlive()) {
                 p.destroy();

@@ -62,6 +62,7 @@ public final class Call {
     private long bytesOut;
     private String traceId;
     private Map<String, String> query;
+    private Map<String, Object> logFields = Map.of();
 
     /**
      * @param connection identifies the connection, for {@link Server#responder}
@@ -288,6 +289,28 @@ public final class Call {
             throw ApiException.badRequest("bad_json", "request body is JSON null; expected a JSON object");
         }
         return value;
+    }
+
+    /** Every request header, in order, names as sent. */
+    public List<Map.Entry<String, String>> requestHeaders() {
+        return request.headers().entries();
+    }
+
+    /** The query string as sent (still percent-encoded), or null. */
+    public String rawQuery() {
+        return rawQuery;
+    }
+
+    /** An extra field for this request's access-log record (e.g. the balancer's backend). */
+    public synchronized void logField(String name, Object value) {
+        if (logFields.isEmpty()) {
+            logFields = new java.util.LinkedHashMap<>();
+        }
+        logFields.put(name, value);
+    }
+
+    synchronized Map<String, Object> logFields() {
+        return logFields;
     }
 
     public void setHeader(String name, String value) {

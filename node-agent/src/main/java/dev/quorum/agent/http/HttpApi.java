@@ -78,7 +78,7 @@ public final class HttpApi implements Call.Server {
 
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private final Auth auth;
-    private final AgentMetrics metrics;
+    private final RequestObserver metrics;
     private final String nodeId;
     private final ToLongFunction<String> bodyLimit;
     private final long requestReadTimeoutMs;
@@ -88,8 +88,14 @@ public final class HttpApi implements Call.Server {
     private Channel serverChannel;
     private ThreadPoolExecutor pool;
 
+    /** Counts and times every answered request (the agent's and the balancer's request metrics). */
+    @FunctionalInterface
+    public interface RequestObserver {
+        void observe(String op, String status, double seconds);
+    }
+
     /** @param bodyLimit the largest body a request to a path may carry */
-    public HttpApi(Auth auth, AgentMetrics metrics, String nodeId, ToLongFunction<String> bodyLimit,
+    public HttpApi(Auth auth, RequestObserver metrics, String nodeId, ToLongFunction<String> bodyLimit,
             long requestReadTimeoutMs) {
         this.requestReadTimeoutMs = requestReadTimeoutMs;
         this.auth = auth;
@@ -437,8 +443,7 @@ public final class HttpApi implements Call.Server {
 
     private void record(Call call) {
         String status = Integer.toString(call.status());
-        metrics.requests.labelValues(call.op(), status).inc();
-        metrics.requestDuration.labelValues(call.op()).observe(call.elapsedSeconds());
+        metrics.observe(call.op(), status, call.elapsedSeconds());
         boolean routine = call.status() < 400 && ("health".equals(call.op()) || "metrics".equals(call.op()));
         var b = (call.status() >= 500 ? access.atWarn() : routine ? access.atDebug() : access.atInfo())
                 .addKeyValue("event", "request")
@@ -454,6 +459,9 @@ public final class HttpApi implements Call.Server {
         }
         if (call.trace() != null) {
             b = b.addKeyValue("trace_id", call.trace().traceId()).addKeyValue("replicas", call.trace().answered());
+        }
+        for (Map.Entry<String, Object> f : call.logFields().entrySet()) {
+            b = b.addKeyValue(f.getKey(), f.getValue());
         }
         b.log("{} {} {}", call.method(), call.rawPath(), status);
     }

@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  * Histograms are classic ones with explicit buckets, so they can be summed across nodes.
  */
 public final class AgentMetrics {
-    /** Seconds; from 100 µs to 10 s. */
-    private static final double[] LATENCY_BUCKETS = {
+    /** Seconds; from 100 µs to 10 s. Shared with the balancer's metrics. */
+    public static final double[] LATENCY_BUCKETS = {
         0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
     };
 
@@ -112,6 +112,12 @@ public final class AgentMetrics {
             .help("Delay added to calls by injected latency, by direction")
             .labelNames("direction")
             .register(registry);
+
+    /** One answered request: counted by op and status, timed by op. */
+    public void observeRequest(String op, String status, double seconds) {
+        requests.labelValues(op, status).inc();
+        requestDuration.labelValues(op).observe(seconds);
+    }
 
     public AgentMetrics(String nodeId, String role) {
         Info.builder()
