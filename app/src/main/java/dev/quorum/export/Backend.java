@@ -77,6 +77,10 @@ public record Backend(String id, URI url, int weight, boolean backup, boolean dr
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("bad URL for " + id + ": empty");
         }
+        if (!url.contains("://")) {
+            throw new IllegalArgumentException("bad URL for " + id + " '" + url.strip() + "': it must start with"
+                    + " http:// (agents serve plain HTTP)");
+        }
         try {
             return new URI(url.strip());
         } catch (URISyntaxException e) {
