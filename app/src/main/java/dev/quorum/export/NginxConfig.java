@@ -43,7 +43,11 @@ public final class NginxConfig {
         sb.append("events {\n    worker_connections 1024;\n}\n\n");
 
         sb.append("http {\n");
-        sb.append("    access_log ").append(quote(dir + "/access.log")).append(";\n");
+        sb.append("    # Which node answered (a retried read lists every node it tried, comma-separated).\n");
+        sb.append("    log_format quorum '$remote_addr [$time_local] \"$request\" $status $body_bytes_sent'\n");
+        sb.append("                      ' upstream=$upstream_addr upstream_status=$upstream_status'\n");
+        sb.append("                      ' upstream_time=$upstream_response_time';\n");
+        sb.append("    access_log ").append(quote(dir + "/access.log")).append(" quorum;\n");
         for (String temp : List.of("client_body", "proxy", "fastcgi", "uwsgi", "scgi")) {
             sb.append("    ").append(temp).append("_temp_path ").append(quote(dir + "/" + temp + "_temp")).append(";\n");
         }

@@ -40,7 +40,7 @@ class NginxConfigTest {
         assertThat(conf).contains("\nevents {\n", "\nhttp {\n", "    upstream quorum {\n",
                 "        listen 127.0.0.1:7100;\n",
                 "pid \"/srv/quorum/lb/nginx.pid\";", "error_log \"/srv/quorum/lb/error.log\" warn;",
-                "access_log \"/srv/quorum/lb/access.log\";",
+                "access_log \"/srv/quorum/lb/access.log\" quorum;",
                 "client_body_temp_path \"/srv/quorum/lb/client_body_temp\";",
                 "proxy_temp_path \"/srv/quorum/lb/proxy_temp\";", "fastcgi_temp_path \"/srv/quorum/lb/fastcgi_temp\";",
                 "uwsgi_temp_path \"/srv/quorum/lb/uwsgi_temp\";", "scgi_temp_path \"/srv/quorum/lb/scgi_temp\";");
