@@ -68,6 +68,8 @@ public final class NginxConfig {
 
     private static void upstream(StringBuilder sb, ExportSpec spec) {
         sb.append("    upstream quorum {\n");
+        sb.append("        # Shared by every worker: one rotation, one count of connections and failures.\n");
+        sb.append("        zone quorum 64k;\n");
         for (String line : strategy(spec.strategy())) {
             sb.append("        ").append(line).append("\n");
         }

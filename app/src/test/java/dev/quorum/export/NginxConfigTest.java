@@ -59,7 +59,8 @@ class NginxConfigTest {
     void proxiesWithKeepaliveAndPassiveHealthOnEveryServer() {
         String conf = render(Specs.plain(Strategy.ROUND_ROBIN));
         assertThat(conf).contains("location / {", "proxy_pass http://quorum;", "proxy_http_version 1.1;",
-                "proxy_set_header Connection \"\";", "        keepalive 32;\n");
+                "proxy_set_header Connection \"\";", "        keepalive 32;\n",
+                "        zone quorum 64k;\n");
         assertThat(upstream(conf)).contains(
                 "server 127.0.0.1:7101 max_fails=3 fail_timeout=10s;  # n1",
                 "server 127.0.0.1:7102 max_fails=3 fail_timeout=10s;  # n2",
