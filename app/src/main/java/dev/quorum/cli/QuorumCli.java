@@ -8,14 +8,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * Entry point of {@code quorum.jar}: the operator's tools, headless. Subcommands: {@code check} (recorded
- * histories). {@code workload} (recording them) joins here next, as another entry in {@code subcommands}.
+ * histories), {@code workload} (recording them) and {@code export} (the balancing as nginx or HAProxy
+ * configuration).
  */
 @Command(
         name = "quorum",
         mixinStandardHelpOptions = true,
         versionProvider = QuorumCli.JarVersion.class,
-        description = "Quorum's tools for operators: check recorded histories for consistency.",
-        subcommands = {CheckCli.class, WorkloadCli.class})
+        description = "Quorum's tools for operators: record and check histories, export the balancing to nginx or HAProxy.",
+        subcommands = {CheckCli.class, WorkloadCli.class, ExportCli.class})
 public final class QuorumCli implements Runnable {
 
     /** Exit status for a bug in the tool itself (an unexpected exception), apart from every verdict. */
