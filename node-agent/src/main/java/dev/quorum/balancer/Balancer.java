@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * See docs/balancing.md.
  *
  * <h2>Threads</h2>
- * {@code http-io} event loops receive requests and start the upstream call (never waiting);
- * {@code upstream-N} (OkHttp's dispatcher) completes them; {@code http-N} serves /metrics and the
- * admin endpoints; {@code balancer-health} starts the health checks.
+ * {@code http-io} event loops receive requests, and also run the upstream connections to the agents
+ * (Netty client channels, never waiting); {@code http-N} serves /metrics and the admin endpoints;
+ * {@code balancer-health} starts the health checks, whose answers arrive on {@code health-http-N}.
  */
 public final class Balancer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("quorum.balancer");
@@ -35,10 +35,20 @@ public final class Balancer implements AutoCloseable {
 
     private final Settings settings;
     private final BackendPool pool;
-    private final Forwarder forwarder = new Forwarder();
+    private Forwarder forwarder;
+    /** For the health checks only (a few requests a second): OkHttp, asynchronous. */
+    private final okhttp3.OkHttpClient healthClient = new okhttp3.OkHttpClient.Builder()
+            .dispatcher(new okhttp3.Dispatcher(Threads.cached("health-http")))
+            .retryOnConnectionFailure(false)
+            .connectTimeout(java.time.Duration.ofSeconds(1))
+            .build();
     private final HttpApi http;
     private final ScheduledExecutorService health = Threads.scheduler("balancer-health");
     private final HealthChecker checker;
+
+    private Forwarder forwarder() {
+        return forwarder;
+    }
 
     private Balancer(Settings s) {
         this.settings = s;
@@ -63,8 +73,8 @@ public final class Balancer implements AutoCloseable {
         this.pool = new BackendPool(list, s.strategy());
         AtomicReference<BalancerConfig> config = new AtomicReference<>(s.config());
         BalancerMetrics metrics = new BalancerMetrics(s.id(), pool.list());
-        this.checker = new HealthChecker(pool, forwarder.client(), config::get, metrics);
-        BalancerHandler h = new BalancerHandler(s.id(), pool, forwarder, metrics, config, s.maxBodyBytes());
+        this.checker = new HealthChecker(pool, healthClient, config::get, metrics);
+        BalancerHandler h = new BalancerHandler(s.id(), pool, this::forwarder, metrics, config, s.maxBodyBytes());
         this.http = new HttpApi(new Auth(s.token()), metrics::observeRequest, s.id(),
                 path -> path.startsWith("/kv/") ? s.maxBodyBytes() : 64 * 1024, s.requestReadTimeoutMs())
                 .inlineRoute("/kv/", h::key)
@@ -80,6 +90,7 @@ public final class Balancer implements AutoCloseable {
         Balancer b = new Balancer(s);
         try {
             b.http.start(s.bind(), s.port(), s.httpThreads());
+            b.forwarder = new Forwarder(b.http.eventLoops());
             b.checker.start(b.health);
         } catch (IOException | RuntimeException e) {
             b.close();
@@ -100,7 +111,12 @@ public final class Balancer implements AutoCloseable {
     public void close() {
         http.stop(settings.drainSeconds());
         Threads.shutdown(health, 2_000);
-        forwarder.close();
+        if (forwarder != null) {
+            forwarder.close();
+        }
+        healthClient.dispatcher().cancelAll();
+        Threads.shutdown(healthClient.dispatcher().executorService(), 2_000);
+        healthClient.connectionPool().evictAll();
         log.atInfo().addKeyValue("event", "stopped").log("balancer {} stopped", settings.id());
     }
 }

@@ -42,13 +42,13 @@ final class BalancerHandler {
     static final String BACKEND_HEADER = "X-Quorum-Backend";
 
     private final BackendPool pool;
-    private final Forwarder forwarder;
+    private final java.util.function.Supplier<Forwarder> forwarder;
     private final BalancerMetrics metrics;
     private final AtomicReference<BalancerConfig> config;
     private final String id;
     private final long maxBodyBytes;
 
-    BalancerHandler(String id, BackendPool pool, Forwarder forwarder, BalancerMetrics metrics,
+    BalancerHandler(String id, BackendPool pool, java.util.function.Supplier<Forwarder> forwarder, BalancerMetrics metrics,
             AtomicReference<BalancerConfig> config, long maxBodyBytes) {
         this.id = id;
         this.pool = pool;
@@ -115,7 +115,8 @@ final class BalancerHandler {
         long start = System.nanoTime();
         b.started();
         call.logField("backend", b.id());
-        return forwarder.send(b, method, target, headers, body, cfg.upstreamTimeoutMs()).handle((answer, err) -> {
+        return forwarder.get().send(b, call.eventLoop(), method, target, headers, body, cfg.upstreamTimeoutMs())
+                .handle((answer, err) -> {
             long micros = (System.nanoTime() - start) / 1_000;
             String trouble = err != null ? reason(err) : trouble(answer);
             boolean ejected = b.finished(micros, trouble != null, cfg.ejectAfter(), cfg.ejectMs() * 1_000_000,
@@ -200,10 +201,10 @@ final class BalancerHandler {
     }
 
     private static void relay(Call call, Forwarder.Answer a) {
-        for (String name : a.headers().names()) {
-            String lower = name.toLowerCase(Locale.ROOT);
+        for (Map.Entry<String, String> h : a.headers()) {
+            String lower = h.getKey().toLowerCase(Locale.ROOT);
             if (!Forwarder.HOP_BY_HOP.contains(lower) && !lower.equals("content-type")) {
-                call.setHeader(name, a.headers().get(name));
+                call.setHeader(h.getKey(), h.getValue());
             }
         }
         call.setHeader(BACKEND_HEADER, a.backend());

@@ -9,6 +9,7 @@ import dev.quorum.client.QuorumClient.Options;
 import dev.quorum.client.QuorumClient.Reply;
 import dev.quorum.testing.AgentCluster;
 import dev.quorum.testing.ClusterExtension;
+import dev.quorum.testing.RawHttp;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -255,5 +256,38 @@ class BalancerClusterTest {
         assertThat(none.status()).isEqualTo(503);
         assertThat(none.json().get("error").asText()).isEqualTo("no_backend");
         assertThat(lb.health().status()).isEqualTo(503);
+    }
+
+    @Test
+    void badInputIsRefusedByTheBalancerItselfAndItsMetricsPassPromtool() throws Exception {
+        AgentCluster c = ext.get();
+        c.startBalancer("--max-value-bytes", "1024");
+        QuorumClient lb = c.balancerClient();
+        int port = java.net.URI.create(c.balancerUrl()).getPort();
+        RawHttp.Response malformed = RawHttp.exchange(port, "NOT HTTP\r\n\r\n".getBytes(), Duration.ofSeconds(5));
+        assertThat(malformed.status()).isEqualTo(400);
+        RawHttp.Response tooBig = RawHttp.exchange(port, ("PUT /kv/big HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n")
+                .getBytes(), Duration.ofSeconds(5));
+        assertThat(tooBig.status()).isEqualTo(413);
+        Reply patch = lb.raw("PATCH", "/kv/x", "v".getBytes(), Map.of());
+        assertThat(patch.status()).isEqualTo(405);
+        assertThat(patch.header("Allow")).contains("PUT");
+        assertThat(lb.raw("GET", "/nowhere", null, Map.of()).status()).isEqualTo(404);
+        assertThat(admin(lb, "PUT", "/admin/config", "{").json().get("error").asText()).isEqualTo("bad_json");
+        assertThat(admin(lb, "PUT", "/admin/config", "").json().get("error").asText()).isEqualTo("bad_json");
+        assertThat(admin(lb, "DELETE", "/admin/config", null).status()).isEqualTo(405);
+        assertThat(lb.get("big", Options.DEFAULT).status()).as("nothing was written").isEqualTo(404);
+
+        String text = lb.metrics().text();
+        assertThat(text).contains("quorum_node_info{node=\"lb\",role=\"balancer\"");
+        java.nio.file.Path promtool = java.nio.file.Path.of("/usr/bin/promtool");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(promtool),
+                "promtool not installed (apt-get install prometheus); CI installs it");
+        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        p.getOutputStream().write(text.getBytes());
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
     }
 }

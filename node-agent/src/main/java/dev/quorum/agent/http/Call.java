@@ -291,6 +291,11 @@ public final class Call {
         return value;
     }
 
+    /** The executor answers are sent from: the connection's event loop (a proxy runs its upstream call there too). */
+    public java.util.concurrent.Executor eventLoop() {
+        return server.responder(this);
+    }
+
     /** Every request header, in order, names as sent. */
     public List<Map.Entry<String, String>> requestHeaders() {
         return request.headers().entries();

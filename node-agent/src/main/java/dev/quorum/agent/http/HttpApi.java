@@ -175,6 +175,11 @@ public final class HttpApi implements Call.Server {
         log.debug("listening on {}:{} ({})", bind, port(), epoll ? "epoll" : "nio");
     }
 
+    /** The event loops (after {@link #start}): a proxy's upstream connections share them, saving thread hops. */
+    public EventLoopGroup eventLoops() {
+        return loops;
+    }
+
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
