@@ -88,13 +88,13 @@ public final class Agent implements AutoCloseable {
         this.events = new Events(metrics);
         var members = Membership.parseMembers(s.peers());
         ClusterConfig initial = s.initialConfig(members.size());
-        List<String> problems = initial.problems(members.size());
+        List<String> problems = initial.problems(members.keySet());
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
         this.store = SqliteStore.open(s.dataDir(), Ring::hash);
         try {
-            this.config = new LiveConfig(initial, members.size(), store, clock, events);
+            this.config = new LiveConfig(initial, members.keySet(), store, clock, events);
             LongSupplier replicaTimeout = () -> config.get().replicaTimeoutMs();
             this.faults = new FaultInjector(metrics, System.nanoTime());
             java.util.Map<String, String> peerByAddress = new java.util.HashMap<>();
@@ -127,12 +127,22 @@ public final class Agent implements AutoCloseable {
             ControlHandler control = new ControlHandler(node, config, sync, metrics);
             InternalHandler internal = new InternalHandler(local, causalOps, membership, clock, config, scans);
             metrics.registerCausalGauges(() -> causalReplica.pendingCount(), shipper::unshipped);
+            metrics.registerReplicationLag(() -> {
+                java.util.Map<String, double[]> m = new java.util.TreeMap<>();
+                shipper.lag().forEach((peer, l) -> m.put(peer, new double[] {l.entries(), l.seconds()}));
+                return m;
+            });
+            node.position(origin -> causalReplica.applied().get(origin));
             node.causal(() -> {
                 java.util.Map<String, Object> c = new java.util.LinkedHashMap<>();
                 c.put("applied", causalReplica.applied().toMap());
                 c.put("waiting_for_dependencies", causalReplica.pendingCount());
                 c.put("unshipped", shipper.unshipped());
                 c.put("acked_by_peer", shipper.acked());
+                java.util.Map<String, Object> lag = new java.util.TreeMap<>();
+                shipper.lag().forEach((peer, l) -> lag.put(peer, java.util.Map.of("acked", l.acked(),
+                        "lag_entries", l.entries(), "lag_seconds", l.seconds())));
+                c.put("replication_lag", lag);
                 return c;
             });
             // Inline routes run on the event loop and never wait; the others run on the http pool.
@@ -144,6 +154,7 @@ public final class Agent implements AutoCloseable {
                     .authenticatedRoute("/admin/config", control::adminConfig)
                     .authenticatedRoute("/admin/status", control::adminStatus)
                     .authenticatedRoute("/admin/digest", control::adminDigest)
+                    .authenticatedRoute("/admin/promote", control::adminPromote)
                     .authenticatedInlineRoute("/internal/batch", internal::batch)
                     .authenticatedRoute("/internal/config", internal::config)
                     .authenticatedRoute("/admin/faults", new FaultsHandler(faults, s.enableFaults())::handle);

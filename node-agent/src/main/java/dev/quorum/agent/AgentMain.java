@@ -130,6 +130,13 @@ public final class AgentMain implements Runnable {
                 description = "How long a request may take to arrive, from its first byte (then 408).")
         long requestReadTimeoutMs;
 
+        @Option(names = "--topology", description = "leaderless (default) or primary-replica (docs/replicas.md).")
+        String topology;
+
+        @Option(names = "--primary", description = "The primary's id in the primary-replica topology (default: the"
+                + " first of --peers).")
+        String primary;
+
         @Option(names = "--enable-faults",
                 description = "Serve POST /admin/faults (latency, drops, partitions, pause) for testing.")
         boolean enableFaults;
@@ -163,7 +170,7 @@ public final class AgentMain implements Runnable {
             AgentSettings settings = new AgentSettings(id, bind, port, dataDir, peers, n, r, w, consistency, token,
                     probeIntervalMs, replicaTimeoutMs, requestTimeoutMs, hintIntervalMs, antiEntropyIntervalMs,
                     tombstoneGraceMs, maxValueBytes, httpThreads, drainSeconds, requestReadTimeoutMs,
-                    enableFaults);
+                    enableFaults, topology, primary);
             Agent agent;
             try {
                 agent = Agent.start(settings);

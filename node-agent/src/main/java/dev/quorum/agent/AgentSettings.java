@@ -1,6 +1,7 @@
 package dev.quorum.agent;
 
 import dev.quorum.agent.config.ClusterConfig;
+import dev.quorum.agent.config.Topology;
 import dev.quorum.agent.consistency.Consistency;
 import java.nio.file.Path;
 
@@ -29,7 +30,9 @@ public record AgentSettings(
         int httpThreads,
         int drainSeconds,
         long requestReadTimeoutMs,
-        boolean enableFaults) {
+        boolean enableFaults,
+        String topology,
+        String primary) {
 
     /** The configuration the flags describe, defaults filled in for a cluster of {@code size} nodes. */
     public ClusterConfig initialConfig(int size) {
@@ -48,6 +51,16 @@ public record AgentSettings(
                 tombstoneGraceMs,
                 maxValueBytes,
                 true,
-                0);
+                0,
+                topology != null ? Topology.parse(topology) : Topology.LEADERLESS,
+                primary != null ? primary
+                        : topology != null && Topology.parse(topology) == Topology.PRIMARY_REPLICA ? firstPeer() : null);
+    }
+
+    /** The first member named in {@code --peers}: the default primary. */
+    private String firstPeer() {
+        String first = peers.split(",")[0].trim();
+        int eq = first.indexOf('=');
+        return eq > 0 ? first.substring(0, eq) : null;
     }
 }

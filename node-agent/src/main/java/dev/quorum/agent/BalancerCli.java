@@ -70,6 +70,10 @@ final class BalancerCli implements Callable<Integer> {
     @Option(names = "--eject-ms", defaultValue = "10000", description = "How long an ejected backend stays out.")
     long ejectMs;
 
+    @Option(names = "--max-lag-entries", defaultValue = "1000",
+            description = "Primary-replica topology: a replica further behind than this leaves the read rotation.")
+    long maxLagEntries;
+
     @Option(names = "--upstream-timeout-ms", defaultValue = "5000", description = "Time a backend gets per request.")
     long upstreamTimeoutMs;
 
@@ -121,7 +125,7 @@ final class BalancerCli implements Callable<Integer> {
         Files.createDirectories(dir);
         LoggingSetup.configure(dir.resolve("balancer.log"), id, "balancer");
         BalancerConfig cfg = new BalancerConfig(healthIntervalMs, healthTimeoutMs, rise, fall, ejectAfter, ejectMs,
-                upstreamTimeoutMs, true);
+                upstreamTimeoutMs, true, maxLagEntries);
         Balancer balancer;
         try {
             balancer = Balancer.start(new Balancer.Settings(id, bind, port, backends, weights, backups, s, token, cfg,

@@ -47,6 +47,35 @@ public final class Backend {
     private volatile long ejectedUntilNanos;
     private final AtomicLong ejections = new AtomicLong();
 
+    // What the backend's /health said of the topology (primary-replica: who the primary is, how far this backend has applied its log).
+    private volatile String topology;
+    private volatile String primary;
+    private volatile long position;
+    private volatile long configVersion = -1;
+
+    void reported(String topology, String primary, Long position, long configVersion) {
+        this.topology = topology;
+        this.primary = primary;
+        this.position = position == null ? 0 : position;
+        this.configVersion = configVersion;
+    }
+
+    public String topology() {
+        return topology;
+    }
+
+    public String primary() {
+        return primary;
+    }
+
+    public long position() {
+        return position;
+    }
+
+    public long configVersion() {
+        return configVersion;
+    }
+
     // Load.
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Exponentially weighted moving average of upstream latency, in microseconds (0 = no sample yet). */
@@ -190,6 +219,10 @@ public final class Backend {
         m.put("available", available(nowNanos));
         m.put("in_flight", inFlight.get());
         m.put("latency_ewma_ms", Math.round(ewmaMillis() * 1000) / 1000.0);
+        if ("primary-replica".equals(topology)) {
+            m.put("primary", primary);
+            m.put("position", position);
+        }
         return m;
     }
 }

@@ -49,6 +49,47 @@ public final class BackendPool {
         return backends.get(id);
     }
 
+    /** The primary, when the backends report the primary-replica topology (the newest configuration wins); else null. */
+    public Backend primary() {
+        Backend newest = null;
+        for (Backend b : backends.values()) {
+            if (b.configVersion() >= 0 && (newest == null || b.configVersion() > newest.configVersion())) {
+                newest = b;
+            }
+        }
+        if (newest == null || !"primary-replica".equals(newest.topology()) || newest.primary() == null) {
+            return null;
+        }
+        return backends.get(newest.primary());
+    }
+
+    /**
+     * Primary-replica topology: writes to the primary; reads to a replica that is at most
+     * {@code maxLag} entries behind the primary's log and has applied {@code minPosition} (chosen by
+     * the strategy), else to the primary. Returns null when nothing fits.
+     *
+     * @param primary from {@link #primary()}
+     */
+    public Backend chooseSplit(Backend primary, boolean write, String key, Backend exclude, long minPosition,
+            long maxLag) {
+        long now = System.nanoTime();
+        if (write) {
+            return primary != exclude && primary.available(now) ? primary : null;
+        }
+        long head = primary.position();
+        List<Backend> replicas = new ArrayList<>();
+        for (Backend b : backends.values()) {
+            if (b != primary && b != exclude && b.available(now) && head - b.position() <= maxLag
+                    && b.position() >= minPosition) {
+                replicas.add(b);
+            }
+        }
+        if (!replicas.isEmpty()) {
+            return picker.pick(strategy, replicas, key);
+        }
+        return primary != exclude && primary.available(now) ? primary : null;
+    }
+
     /**
      * The backend for a request, or null when none is available.
      *

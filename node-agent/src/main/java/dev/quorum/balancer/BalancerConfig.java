@@ -15,12 +15,14 @@ import java.util.List;
  * @param ejectMs how long an ejected backend stays out
  * @param upstreamTimeoutMs time a backend gets to answer one request
  * @param retryGets whether a failed GET is retried once on another backend
+ * @param maxLagEntries primary-replica topology: a replica further behind the primary's log than this
+ *     leaves the read rotation until it catches up
  */
 public record BalancerConfig(long healthIntervalMs, long healthTimeoutMs, int rise, int fall, int ejectAfter,
-        long ejectMs, long upstreamTimeoutMs, boolean retryGets) {
+        long ejectMs, long upstreamTimeoutMs, boolean retryGets, long maxLagEntries) {
 
     public static BalancerConfig defaults() {
-        return new BalancerConfig(1_000, 500, 2, 3, 5, 10_000, 5_000, true);
+        return new BalancerConfig(1_000, 500, 2, 3, 5, 10_000, 5_000, true, 1_000);
     }
 
     public List<String> problems() {
@@ -32,6 +34,7 @@ public record BalancerConfig(long healthIntervalMs, long healthTimeoutMs, int ri
         range(out, "eject_after", ejectAfter, 1, 1_000);
         range(out, "eject_ms", ejectMs, 1, 3_600_000);
         range(out, "upstream_timeout_ms", upstreamTimeoutMs, 10, 600_000);
+        range(out, "max_lag_entries", maxLagEntries, 0, Long.MAX_VALUE / 2);
         return out;
     }
 
@@ -43,7 +46,7 @@ public record BalancerConfig(long healthIntervalMs, long healthTimeoutMs, int ri
 
     /** A {@code PUT /admin/config} body: every field optional. */
     public record Patch(String strategy, Long healthIntervalMs, Long healthTimeoutMs, Integer rise, Integer fall,
-            Integer ejectAfter, Long ejectMs, Long upstreamTimeoutMs, Boolean retryGets) {}
+            Integer ejectAfter, Long ejectMs, Long upstreamTimeoutMs, Boolean retryGets, Long maxLagEntries) {}
 
     public BalancerConfig apply(Patch p) {
         return new BalancerConfig(
@@ -54,6 +57,7 @@ public record BalancerConfig(long healthIntervalMs, long healthTimeoutMs, int ri
                 p.ejectAfter() != null ? p.ejectAfter() : ejectAfter,
                 p.ejectMs() != null ? p.ejectMs() : ejectMs,
                 p.upstreamTimeoutMs() != null ? p.upstreamTimeoutMs() : upstreamTimeoutMs,
-                p.retryGets() != null ? p.retryGets() : retryGets);
+                p.retryGets() != null ? p.retryGets() : retryGets,
+                p.maxLagEntries() != null ? p.maxLagEntries() : maxLagEntries);
     }
 }

@@ -95,11 +95,51 @@ final class BalancerHandler {
         byte[] body = "PUT".equals(call.method()) ? call.body(maxBodyBytes, "value") : null;
         String target = call.rawPath() + (call.rawQuery() == null ? "" : "?" + call.rawQuery());
         List<Map.Entry<String, String>> headers = call.requestHeaders();
-        Backend first = pool.choose(key, null);
+        Route route = route(call, key);
+        Backend first = route.choose(null);
         if (first == null) {
             throw noBackend();
         }
-        call.answerLater(attempt(call, first, target, headers, body, key, true), answer -> relay(call, answer));
+        call.answerLater(attempt(call, first, target, headers, body, route, true), answer -> relay(call, answer));
+    }
+
+    /**
+     * How a request picks its backend: by the strategy among all (leaderless), or — when the agents
+     * report the primary-replica topology — writes to the primary and reads to replicas that are not
+     * too far behind and have the client's {@code X-Quorum-Position}.
+     */
+    private interface Route {
+        Backend choose(Backend exclude);
+    }
+
+    private Route route(Call call, String key) {
+        Backend primary = pool.primary();
+        if (primary == null) {
+            return exclude -> pool.choose(key, exclude);
+        }
+        boolean write = call.method().equals("PUT") || call.method().equals("DELETE");
+        long min = minPosition(call.header("X-Quorum-Position"), primary.id());
+        long maxLag = config.get().maxLagEntries();
+        call.logField("split", write ? "write" : "read");
+        return exclude -> pool.chooseSplit(primary, write, key, exclude, min, maxLag);
+    }
+
+    /** The position a read must include, on the primary's log ({@code n1:42} → 42); 0 when absent or about another log. */
+    private static long minPosition(String header, String primary) {
+        if (header == null) {
+            return 0;
+        }
+        for (String part : header.split(",")) {
+            int colon = part.lastIndexOf(':');
+            if (colon > 0 && part.substring(0, colon).trim().equals(primary)) {
+                try {
+                    return Long.parseLong(part.substring(colon + 1).trim());
+                } catch (NumberFormatException e) {
+                    return 0; // the agent refuses it with a clear 400
+                }
+            }
+        }
+        return 0;
     }
 
     private ApiException noBackend() {
@@ -109,7 +149,7 @@ final class BalancerHandler {
     }
 
     private CompletableFuture<Forwarder.Answer> attempt(Call call, Backend b, String target,
-            List<Map.Entry<String, String>> headers, byte[] body, String key, boolean mayRetry) {
+            List<Map.Entry<String, String>> headers, byte[] body, Route route, boolean mayRetry) {
         BalancerConfig cfg = config.get();
         String method = call.method().equals("HEAD") ? "GET" : call.method();
         long start = System.nanoTime();
@@ -140,7 +180,7 @@ final class BalancerHandler {
                 }
                 return CompletableFuture.completedFuture(answer);
             }
-            Backend next = pool.choose(key, b);
+            Backend next = route.choose(b);
             if (next == null) {
                 if (err != null) {
                     throw new CompletionException(upstreamFailure(b, err));
@@ -149,7 +189,7 @@ final class BalancerHandler {
             }
             metrics.retries.labelValues(b.id()).inc();
             call.logField("retried_from", b.id());
-            return attempt(call, next, target, headers, body, key, false);
+            return attempt(call, next, target, headers, body, route, false);
         }).thenCompose(f -> f);
     }
 
@@ -255,6 +295,11 @@ final class BalancerHandler {
         m.put("role", "balancer");
         m.put("pid", ProcessHandle.current().pid());
         m.put("strategy", pool.strategy().wireName());
+        Backend primary = pool.primary();
+        m.put("topology", primary == null ? "leaderless" : "primary-replica");
+        if (primary != null) {
+            m.put("primary", primary.id());
+        }
         m.put("config", configMap());
         List<Object> backends = new ArrayList<>();
         pool.all().forEach(b -> backends.add(b.status(now)));

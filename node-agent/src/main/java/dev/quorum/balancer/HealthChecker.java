@@ -60,7 +60,18 @@ final class HealthChecker {
                 @Override
                 public void onResponse(Call call, Response response) {
                     try (response) {
-                        result(b, response.code() == 200, "health answered " + response.code(), cfg);
+                        boolean ok = response.code() == 200;
+                        if (ok) {
+                            try {
+                                var h = dev.quorum.client.Json.MAPPER.readValue(response.body().bytes(),
+                                        dev.quorum.client.wire.HealthReport.class);
+                                b.reported(h.topology(), h.primary(), h.position(), h.configVersion());
+                            } catch (IOException | RuntimeException e) {
+                                // An older agent or another service: no topology information.
+                                b.reported(null, null, null, -1);
+                            }
+                        }
+                        result(b, ok, "health answered " + response.code(), cfg);
                     }
                 }
             });

@@ -87,6 +87,31 @@ public final class CausalShipper {
         return mine - min;
     }
 
+    /** How far one peer is behind this node's log. */
+    public record Lag(long acked, long entries, double seconds) {}
+
+    /**
+     * Per peer: how many of this node's logged writes it has not applied, and for how long the oldest
+     * of them has waited (from its commit here, by the write's version clock; 0 when caught up).
+     */
+    public Map<String, Lag> lag() {
+        long mine = replica.applied().get(replica.self());
+        Map<String, Lag> out = new java.util.TreeMap<>();
+        long now = System.currentTimeMillis();
+        for (Peer p : membership().peers()) {
+            long a = acked.getOrDefault(p.id(), 0L);
+            double seconds = 0;
+            if (a < mine) {
+                List<CausalStore.Logged> first = store.log(a, 1);
+                if (!first.isEmpty()) {
+                    seconds = Math.max(0, now - first.get(0).record().version().physicalMillis()) / 1000.0;
+                }
+            }
+            out.put(p.id(), new Lag(a, Math.max(0, mine - a), seconds));
+        }
+        return out;
+    }
+
     /** Per peer, how far it has acknowledged our writes (for status). */
     public Map<String, Long> acked() {
         return Map.copyOf(acked);

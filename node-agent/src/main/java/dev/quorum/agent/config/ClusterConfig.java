@@ -21,7 +21,28 @@ public record ClusterConfig(
         long tombstoneGraceMs,
         int maxValueBytes,
         boolean readRepair,
-        long version) {
+        long version,
+        Topology topology,
+        String primary) {
+
+    public ClusterConfig {
+        if (topology == null) {
+            topology = Topology.LEADERLESS; // configurations persisted before topologies existed
+        }
+    }
+
+    /** A leaderless configuration (the shape before topologies existed). */
+    public ClusterConfig(int n, int r, int w, Consistency consistency, long replicaTimeoutMs, long requestTimeoutMs,
+            long hintIntervalMs, long antiEntropyIntervalMs, long tombstoneGraceMs, int maxValueBytes,
+            boolean readRepair, long version) {
+        this(n, r, w, consistency, replicaTimeoutMs, requestTimeoutMs, hintIntervalMs, antiEntropyIntervalMs,
+                tombstoneGraceMs, maxValueBytes, readRepair, version, Topology.LEADERLESS, null);
+    }
+
+    /** Whether {@code node} is the primary of a primary-replica cluster. */
+    public boolean isPrimary(String node) {
+        return topology == Topology.PRIMARY_REPLICA && node.equals(primary);
+    }
 
     public static final long DEFAULT_REPLICA_TIMEOUT_MS = 1_000;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
@@ -69,9 +90,27 @@ public record ClusterConfig(
         positive(out, "anti_entropy_interval_ms", antiEntropyIntervalMs, 86_400_000);
         positive(out, "tombstone_grace_ms", tombstoneGraceMs, 365L * 86_400_000);
         positive(out, "max_value_bytes", maxValueBytes, MAX_VALUE_BYTES_LIMIT);
+        if (topology == Topology.PRIMARY_REPLICA) {
+            if (primary == null || primary.isBlank()) {
+                out.add("topology primary-replica needs a primary (a node id)");
+            }
+            if (n != clusterSize) {
+                out.add("topology primary-replica keeps every key on every node: n must equal the cluster size "
+                        + clusterSize + ", got " + n);
+            }
+        }
         if (requestTimeoutMs < replicaTimeoutMs) {
             out.add("request_timeout_ms (" + requestTimeoutMs + ") must be >= replica_timeout_ms ("
                     + replicaTimeoutMs + ")");
+        }
+        return out;
+    }
+
+    /** {@link #problems(int)}, and a primary that must be one of {@code members}. */
+    public List<String> problems(java.util.Collection<String> members) {
+        List<String> out = problems(members.size());
+        if (topology == Topology.PRIMARY_REPLICA && primary != null && !members.contains(primary)) {
+            out.add("primary '" + primary + "' is not a member of this cluster " + members);
         }
         return out;
     }
@@ -84,7 +123,7 @@ public record ClusterConfig(
 
     public ClusterConfig withVersion(long newVersion) {
         return new ClusterConfig(n, r, w, consistency, replicaTimeoutMs, requestTimeoutMs, hintIntervalMs,
-                antiEntropyIntervalMs, tombstoneGraceMs, maxValueBytes, readRepair, newVersion);
+                antiEntropyIntervalMs, tombstoneGraceMs, maxValueBytes, readRepair, newVersion, topology, primary);
     }
 
     /** Applies the fields present in a patch (nulls mean "unchanged"). */
@@ -101,6 +140,8 @@ public record ClusterConfig(
                 p.tombstoneGraceMs() != null ? p.tombstoneGraceMs() : tombstoneGraceMs,
                 p.maxValueBytes() != null ? p.maxValueBytes() : maxValueBytes,
                 p.readRepair() != null ? p.readRepair() : readRepair,
-                version);
+                version,
+                p.topology() != null ? Topology.parse(p.topology()) : topology,
+                p.primary() != null ? p.primary() : primary);
     }
 }

@@ -15,7 +15,17 @@ public record ConfigPatch(
         Long antiEntropyIntervalMs,
         Long tombstoneGraceMs,
         Integer maxValueBytes,
-        Boolean readRepair) {
+        Boolean readRepair,
+        String topology,
+        String primary) {
+
+    /** A patch of the fields that existed before topologies. */
+    public ConfigPatch(Integer n, Integer r, Integer w, String consistency, Long replicaTimeoutMs,
+            Long requestTimeoutMs, Long hintIntervalMs, Long antiEntropyIntervalMs, Long tombstoneGraceMs,
+            Integer maxValueBytes, Boolean readRepair) {
+        this(n, r, w, consistency, replicaTimeoutMs, requestTimeoutMs, hintIntervalMs, antiEntropyIntervalMs,
+                tombstoneGraceMs, maxValueBytes, readRepair, null, null);
+    }
 
     public static ConfigPatch empty() {
         return new ConfigPatch(null, null, null, null, null, null, null, null, null, null, null);

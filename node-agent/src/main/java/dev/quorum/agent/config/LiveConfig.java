@@ -27,13 +27,16 @@ public final class LiveConfig implements Supplier<ClusterConfig> {
 
     private final AtomicReference<ClusterConfig> current;
     private final int clusterSize;
+    private final java.util.Set<String> members;
     private final SqliteStore store;
     private final HybridClock clock;
     private final Events events;
     private final List<Consumer<ClusterConfig>> listeners = new CopyOnWriteArrayList<>();
 
-    public LiveConfig(ClusterConfig initial, int clusterSize, SqliteStore store, HybridClock clock, Events events) {
-        this.clusterSize = clusterSize;
+    public LiveConfig(ClusterConfig initial, java.util.Set<String> members, SqliteStore store, HybridClock clock,
+            Events events) {
+        this.members = java.util.Set.copyOf(members);
+        this.clusterSize = members.size();
         this.store = store;
         this.clock = clock;
         this.events = events;
@@ -42,19 +45,24 @@ public final class LiveConfig implements Supplier<ClusterConfig> {
         if (persisted.isPresent()) {
             try {
                 ClusterConfig saved = Json.MAPPER.readValue(persisted.get(), ClusterConfig.class);
-                if (saved.problems(clusterSize).isEmpty()) {
+                if (saved.problems(members).isEmpty()) {
                     log.info("using the configuration changed live (version {}) over the command-line flags: {}",
                             saved.version(), saved);
                     start = saved;
                 } else {
                     log.warn("ignoring the persisted configuration, invalid for {} nodes: {}", clusterSize,
-                            saved.problems(clusterSize));
+                            saved.problems(members));
                 }
             } catch (JacksonException e) {
                 log.warn("ignoring unreadable persisted configuration: {}", e.getOriginalMessage());
             }
         }
         this.current = new AtomicReference<>(start);
+    }
+
+    /** Every reason {@code c} cannot run on this cluster; empty when valid. */
+    public List<String> problems(ClusterConfig c) {
+        return c.problems(members);
     }
 
     @Override
@@ -75,7 +83,7 @@ public final class LiveConfig implements Supplier<ClusterConfig> {
      */
     public synchronized ClusterConfig update(ConfigPatch patch, boolean clusterWide) {
         ClusterConfig next = current.get().apply(patch);
-        List<String> problems = next.problems(clusterSize);
+        List<String> problems = next.problems(members);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -91,7 +99,7 @@ public final class LiveConfig implements Supplier<ClusterConfig> {
         if (remote.version() <= current.get().version()) {
             return false;
         }
-        List<String> problems = remote.problems(clusterSize);
+        List<String> problems = remote.problems(members);
         if (!problems.isEmpty()) {
             log.warn("refusing configuration version {} from {}: {}", remote.version(), source, problems);
             return false;

@@ -32,8 +32,11 @@ public final class ControlHandler {
         call.op("health");
         onlyGet(call);
         boolean ready = node.ready();
+        ClusterConfig cfg = config.get();
+        boolean pr = cfg.topology() == dev.quorum.agent.config.Topology.PRIMARY_REPLICA;
         HealthReport h = new HealthReport(ready ? "ok" : "unavailable", true, ready, node.id(), "agent",
-                config.get().version(), node.uptimeMillis());
+                cfg.version(), node.uptimeMillis(), cfg.topology().wireName(), pr ? cfg.primary() : null,
+                pr ? node.position(cfg.primary()) : null);
         call.sendJson(ready ? 200 : 503, h);
     }
 
@@ -75,6 +78,34 @@ public final class ControlHandler {
             default -> throw new ApiException(405, "method_not_allowed", call.method()
                     + " is not supported on /admin/config; use GET or PUT").header("Allow", "GET, PUT");
         }
+    }
+
+    /**
+     * {@code POST /admin/promote}: makes this node the primary of the primary-replica topology (a
+     * cluster-wide configuration change, spread at once; the old primary, if alive, turns replica
+     * and refuses writes). See docs/replicas.md for what asynchronous shipping can lose.
+     */
+    public void adminPromote(Call call) {
+        call.op("admin.promote");
+        call.allowOnly(Set.of());
+        if (!"POST".equals(call.method())) {
+            throw new ApiException(405, "method_not_allowed", "use POST for /admin/promote").header("Allow", "POST");
+        }
+        ClusterConfig before = config.get();
+        ClusterConfig next;
+        try {
+            next = config.update(new ConfigPatch(null, null, null, null, null, null, null, null, null, null, null,
+                    "primary-replica", node.id()), true);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("bad_config", e.getMessage());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("primary", node.id());
+        body.put("previous_primary", before.topology() == dev.quorum.agent.config.Topology.PRIMARY_REPLICA
+                ? before.primary() : null);
+        body.put("config", next);
+        body.put("propagated", sync.pushToPeers());
+        call.sendJson(200, body);
     }
 
     public void adminStatus(Call call) {

@@ -2,6 +2,7 @@ package dev.quorum.agent.http;
 
 import dev.quorum.agent.causal.CausalCoordinator;
 import dev.quorum.agent.config.ClusterConfig;
+import dev.quorum.agent.config.Topology;
 import dev.quorum.agent.consistency.VectorClock;
 import dev.quorum.agent.consistency.Consistency;
 import dev.quorum.agent.observe.RequestTrace;
@@ -27,6 +28,8 @@ public final class DataHandler {
 
     /** The causal session token: sent by the client, answered with the session's new one. */
     public static final String SESSION_HEADER = "X-Quorum-Session";
+    /** Primary-replica topology: the primary's log position a write reached, or a read must include. */
+    public static final String POSITION_HEADER = "X-Quorum-Position";
 
     private final Coordinator coordinator;
     private final CausalCoordinator causal;
@@ -67,6 +70,10 @@ public final class DataHandler {
         call.allowOnly(Set.of("trace"));
         ClusterConfig cfg = config.get();
         QuorumSpec q = quorumSpec(call, cfg, clusterSize);
+        if (cfg.topology() == Topology.PRIMARY_REPLICA) {
+            primaryReplica(call, key, method, cfg);
+            return;
+        }
         VectorClock token = sessionToken(call, q);
         RequestTrace trace = new RequestTrace(call.traceId(), nodeId, call.op(), key, call.traceRequested());
         call.trace(trace);
@@ -80,6 +87,59 @@ public final class DataHandler {
             case "DELETE" -> delete(call, key, cfg, q, trace);
             default -> get(call, key, cfg, q, trace);
         }
+    }
+
+    /**
+     * The primary-replica topology: the primary takes every write (committed, logged, shipped in
+     * order to the replicas) and answers its log position; any node serves reads from its own store,
+     * a read with {@code X-Quorum-Position} only once it has applied that position (else another
+     * replica that has, else 503). See docs/replicas.md.
+     */
+    private void primaryReplica(Call call, String key, String method, ClusterConfig cfg) {
+        RequestTrace trace = new RequestTrace(call.traceId(), nodeId, call.op(), key, call.traceRequested());
+        call.trace(trace);
+        call.setHeader("X-Quorum-Trace-Id", trace.traceId());
+        if (method.equals("PUT") || method.equals("DELETE")) {
+            if (!cfg.isPrimary(nodeId)) {
+                throw new ApiException(409, "not_primary", "writes go to the primary, " + cfg.primary()
+                        + "; this node (" + nodeId + ") is a replica", Map.of("primary", cfg.primary()));
+            }
+            var outcome = method.equals("PUT")
+                    ? causal.put(key, call.body(cfg.maxValueBytes(), "value"), contentType(call), VectorClock.EMPTY, trace)
+                    : causal.delete(key, VectorClock.EMPTY, trace);
+            call.answerLater(outcome, out -> {
+                String position = VectorClock.EMPTY.with(nodeId, out.seq()).text();
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("key", key);
+                body.put("version", out.version().toString());
+                body.put("position", position);
+                if (method.equals("DELETE")) {
+                    body.put("deleted", true);
+                }
+                call.setHeader(POSITION_HEADER, position);
+                call.setHeader("X-Quorum-Version", out.version().toString());
+                attachTrace(call, trace, body);
+                call.sendJson(200, body);
+            });
+            return;
+        }
+        VectorClock needed;
+        try {
+            String p = call.singleHeader(POSITION_HEADER);
+            needed = p == null || p.isBlank() ? VectorClock.EMPTY : VectorClock.parseText(p.trim());
+            for (String origin : needed.toMap().keySet()) {
+                if (!isMember.test(origin)) {
+                    throw new IllegalArgumentException("names '" + origin + "', which is not a member of this cluster");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("bad_header", POSITION_HEADER + " must look like n1:42 (a position this"
+                    + " cluster's primary answered): " + e.getMessage());
+        }
+        call.answerLater(causal.get(key, needed, trace), out -> {
+            call.setHeader(POSITION_HEADER, out.token().text());
+            answerRead(call, key, trace, new Coordinator.ReadOutcome(out.record(), List.of(out.answeredBy())));
+        });
     }
 
     /** The session token of a causal request ({@code null} for the other models, which ignore the header). */

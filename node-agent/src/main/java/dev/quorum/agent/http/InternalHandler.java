@@ -138,7 +138,7 @@ public final class InternalHandler {
             case "GET" -> call.sendJson(200, config.get());
             case "POST" -> {
                 ClusterConfig remote = call.json(64 * 1024, ClusterConfig.class);
-                List<String> problems = remote.problems(membership.clusterSize());
+                List<String> problems = config.problems(remote);
                 if (!problems.isEmpty()) {
                     throw ApiException.badRequest("bad_config", String.join("; ", problems));
                 }

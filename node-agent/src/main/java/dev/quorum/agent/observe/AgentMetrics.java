@@ -167,6 +167,23 @@ public final class AgentMetrics {
                 .callback(cb -> cb.call(unshipped.getAsLong())).register(registry);
     }
 
+    /**
+     * Replication lag of each peer behind this node's write log (the primary's view in the
+     * primary-replica topology; in causal mode, how far each peer is behind this node's causal writes).
+     *
+     * @param lag per peer: {entries, seconds}; computed on each scrape (a point read per lagging peer)
+     */
+    public void registerReplicationLag(Supplier<Map<String, double[]>> lag) {
+        GaugeWithCallback.builder().name("quorum_replication_lag_entries")
+                .help("Writes of this node's log a replica has not applied yet, by replica")
+                .labelNames("replica")
+                .callback(cb -> lag.get().forEach((peer, v) -> cb.call(v[0], peer))).register(registry);
+        GaugeWithCallback.builder().name("quorum_replication_lag_seconds")
+                .help("Age of the oldest write of this node's log a replica has not applied (0 when caught up)")
+                .labelNames("replica")
+                .callback(cb -> lag.get().forEach((peer, v) -> cb.call(v[1], peer))).register(registry);
+    }
+
     /** Registers gauges of the live configuration. */
     public void registerConfigGauges(LongSupplier n, LongSupplier r, LongSupplier w) {
         GaugeWithCallback.builder().name("quorum_config_n").help("Replication factor N")

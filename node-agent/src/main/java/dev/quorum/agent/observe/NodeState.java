@@ -56,6 +56,17 @@ public final class NodeState {
         return m;
     }
 
+    private volatile java.util.function.ToLongFunction<String> position = origin -> 0;
+
+    /** How far this node has applied a node's write log (the primary's, in the primary-replica topology). */
+    public void position(java.util.function.ToLongFunction<String> p) {
+        this.position = p;
+    }
+
+    public long position(String origin) {
+        return position.applyAsLong(origin);
+    }
+
     /** What /admin/status shows under "causal" (applied vector, writes waiting, shipping). */
     public void causal(java.util.function.Supplier<Object> c) {
         this.causal = c;

@@ -87,6 +87,27 @@ class ClusterConfigTest {
     }
 
     @Test
+    void primaryReplicaNeedsAPrimaryThatIsAMemberAndEveryKeyOnEveryNode() {
+        ClusterConfig noPrimary = DEFAULTS.apply(new ConfigPatch(null, null, null, null, null, null, null, null, null,
+                null, null, "primary-replica", null));
+        assertThat(noPrimary.problems(3)).singleElement().asString().contains("needs a primary");
+        ClusterConfig stranger = noPrimary.apply(new ConfigPatch(null, null, null, null, null, null, null, null, null,
+                null, null, null, "n9"));
+        assertThat(stranger.problems(List.of("n1", "n2", "n3"))).singleElement().asString()
+                .contains("primary 'n9' is not a member");
+        ClusterConfig ok = stranger.apply(new ConfigPatch(null, null, null, null, null, null, null, null, null,
+                null, null, null, "n2"));
+        assertThat(ok.problems(List.of("n1", "n2", "n3"))).isEmpty();
+        assertThat(ok.isPrimary("n2")).isTrue();
+        assertThat(ok.isPrimary("n1")).isFalse();
+        assertThat(ok.problems(List.of("n1", "n2", "n3", "n4"))).singleElement().asString()
+                .contains("n must equal the cluster size 4");
+        assertThatThrownBy(() -> DEFAULTS.apply(new ConfigPatch(null, null, null, null, null, null, null, null, null,
+                null, null, "ring", null))).hasMessageContaining("unknown topology 'ring'");
+        assertThat(DEFAULTS.topology()).isEqualTo(Topology.LEADERLESS);
+    }
+
+    @Test
     void causalNeedsEveryKeyOnEveryNode() {
         ClusterConfig config = withConsistency("causal");
 

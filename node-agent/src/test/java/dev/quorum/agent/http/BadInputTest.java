@@ -411,6 +411,9 @@ class BadInputTest {
         all.add(admin("unknown consistency", "{\"consistency\":\"sideways\"}").expect(400, "bad_config"));
         all.add(admin("causal consistency with n below the cluster size", "{\"consistency\":\"causal\",\"n\":2}")
                 .expect(400, "bad_config"));
+        all.add(admin("unknown topology", "{\"topology\":\"ring\"}").expect(400, "bad_config"));
+        all.add(admin("a primary that is not a member", "{\"topology\":\"primary-replica\",\"primary\":\"n9\"}")
+                .expect(400, "bad_config"));
         all.add(admin("strong consistency with r + w = n", "{\"consistency\":\"strong\",\"r\":1}")
                 .expect(400, "bad_config"));
         all.add(admin("negative replica timeout", "{\"replica_timeout_ms\":-5}").expect(400, "bad_config"));
