@@ -10,6 +10,7 @@
 # round and a table of medians with the range.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); top=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 rounds=${1:-3}; dur=${2:-10s}; conns=${3:-32}; strategy=${4:-round-robin}; shift $(( $# < 4 ? $# : 4 )) || true
 [ "${1:-}" = "--" ] && shift
 extra_agent_flags=("$@")
@@ -18,27 +19,17 @@ warmup=${WARMUP:-20s}
 for c in wrk python3; do command -v "$c" >/dev/null || { echo "needs $c (apt-get install wrk)" >&2; exit 2; }; done
 nginx=$(command -v nginx || echo /usr/sbin/nginx); [ -x "$nginx" ] || { echo "needs nginx (apt-get install nginx)" >&2; exit 2; }
 
-find_java() {
-  for j in "${JAVA_HOME:-}/bin/java" /usr/lib/jvm/*/bin/java; do
-    [ -x "$j" ] || continue
-    v=$("$j" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}')
-    [ "${v%%.*}" -ge 21 ] 2>/dev/null && { echo "$j"; return; }
-  done
-  echo "no JDK 21+ found (set JAVA_HOME)" >&2; exit 2
-}
 java=$(find_java)
 jar=$top/node-agent/target/quorum-agent.jar
 tools=$top/app/target/quorum.jar
 [ -f "$jar" ] && [ -f "$tools" ] || (cd "$top" && mvn -B -q -DskipTests package)
 
-work=$(mktemp -d); chmod 755 "$work"; pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+setup_work
+chmod 755 "$work"
 ports=(); for i in 1 2 3; do ports+=("$(port)"); done
 lb_port=$(port); nginx_port=$(port)
 peers="n1=127.0.0.1:${ports[0]},n2=127.0.0.1:${ports[1]},n3=127.0.0.1:${ports[2]}"
-jvm=(-Xms32m -Xmx160m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=64m --enable-native-access=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=false)
+jvm=("${agent_jvm[@]}")
 for i in 1 2 3; do
   MALLOC_ARENA_MAX=2 "$java" "${jvm[@]}" -jar "$jar" agent --id "n$i" --port "${ports[i-1]}" --data-dir "$work/n$i" \
     --peers "$peers" "${extra_agent_flags[@]}" > "$work/n$i.out" 2>&1 &

@@ -6,25 +6,17 @@
 #   usage: bench/replica-lag.sh [DURATION=10s] [CONNECTIONS=32]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); top=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 dur=${1:-10s}; conns=${2:-32}
 bench=${BENCH_DIR:-$top/../shared/bench}
 for c in wrk python3 curl; do command -v "$c" >/dev/null || { echo "needs $c" >&2; exit 2; }; done
-java=""
-for j in "${JAVA_HOME:-}/bin/java" /usr/lib/jvm/*/bin/java; do
-  [ -x "$j" ] || continue
-  v=$("$j" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}')
-  [ "${v%%.*}" -ge 21 ] 2>/dev/null && { java=$j; break; }
-done
-[ -n "$java" ] || { echo "no JDK 21+ found (set JAVA_HOME)" >&2; exit 2; }
+java=$(find_java)
 jar=$top/node-agent/target/quorum-agent.jar
 [ -f "$jar" ] || (cd "$top" && mvn -B -q -DskipTests package)
-work=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
+setup_work
 ports=(); for i in 1 2 3; do ports+=("$(port)"); done
 peers="n1=127.0.0.1:${ports[0]},n2=127.0.0.1:${ports[1]},n3=127.0.0.1:${ports[2]}"
-jvm=(-Xms32m -Xmx160m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=64m --enable-native-access=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=false)
+jvm=("${agent_jvm[@]}")
 for i in 1 2 3; do
   MALLOC_ARENA_MAX=2 "$java" "${jvm[@]}" -jar "$jar" agent --id "n$i" --port "${ports[i-1]}" --data-dir "$work/n$i" \
     --peers "$peers" --topology primary-replica --primary n1 > "$work/n$i.out" 2>&1 &

@@ -52,13 +52,7 @@ public final class AgentLauncher {
      */
     public static List<String> agentCommand(Node node, String peers, Path tokenFile, long parentPid,
             List<String> jvmFlags, List<String> extraArgs) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(javaExecutable());
-        cmd.addAll(jvmFlags);
-        cmd.add("-cp");
-        cmd.add(classpath());
-        cmd.add(AgentMain.class.getName());
-        cmd.add("agent");
+        List<String> cmd = jvm(jvmFlags, "agent");
         cmd.add("--id");
         cmd.add(node.id());
         cmd.add("--port");
@@ -67,16 +61,7 @@ public final class AgentLauncher {
         cmd.add(node.dataDir().toString());
         cmd.add("--peers");
         cmd.add(peers);
-        if (tokenFile != null) {
-            cmd.add("--token-file");
-            cmd.add(tokenFile.toString());
-        }
-        if (parentPid > 0) {
-            cmd.add("--parent-pid");
-            cmd.add(Long.toString(parentPid));
-        }
-        cmd.addAll(extraArgs);
-        return cmd;
+        return withCommon(cmd, tokenFile, parentPid, extraArgs);
     }
 
     /**
@@ -87,19 +72,29 @@ public final class AgentLauncher {
     /** The command line of a balancer in front of {@code backends} ({@code id=host:port,…}). */
     public static List<String> balancerCommand(int port, String backends, Path tokenFile, Path dataDir,
             long parentPid, List<String> jvmFlags, List<String> extraArgs) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(javaExecutable());
-        cmd.addAll(jvmFlags);
-        cmd.add("-cp");
-        cmd.add(classpath());
-        cmd.add(AgentMain.class.getName());
-        cmd.add("balancer");
+        List<String> cmd = jvm(jvmFlags, "balancer");
         cmd.add("--port");
         cmd.add(Integer.toString(port));
         cmd.add("--backends");
         cmd.add(backends);
         cmd.add("--data-dir");
         cmd.add(dataDir.toString());
+        return withCommon(cmd, tokenFile, parentPid, extraArgs);
+    }
+
+    /** {@code java <flags> -cp <this classpath> AgentMain <subcommand>}: a child on this JVM's own java. */
+    private static List<String> jvm(List<String> jvmFlags, String subcommand) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaExecutable());
+        cmd.addAll(jvmFlags);
+        cmd.add("-cp");
+        cmd.add(classpath());
+        cmd.add(AgentMain.class.getName());
+        cmd.add(subcommand);
+        return cmd;
+    }
+
+    private static List<String> withCommon(List<String> cmd, Path tokenFile, long parentPid, List<String> extraArgs) {
         if (tokenFile != null) {
             cmd.add("--token-file");
             cmd.add(tokenFile.toString());

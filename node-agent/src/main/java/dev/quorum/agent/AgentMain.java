@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,6 +46,27 @@ public final class AgentMain implements Runnable {
             String v = AgentMain.class.getPackage().getImplementationVersion();
             return new String[] {"quorum-agent " + (v == null ? "dev" : v)};
         }
+    }
+
+    /**
+     * The token in {@code --token-file} (whitespace around it stripped), or null without the flag.
+     *
+     * @throws IllegalArgumentException with the message to print when it is unreadable or empty
+     */
+    static String readToken(Path tokenFile) {
+        if (tokenFile == null) {
+            return null;
+        }
+        String token;
+        try {
+            token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read --token-file " + tokenFile + ": " + e.getMessage());
+        }
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException("--token-file " + tokenFile + " is empty");
+        }
+        return token;
     }
 
     private static String rangeProblem(String flag, long value, long min, long max) {
@@ -152,18 +172,12 @@ public final class AgentMain implements Runnable {
                 System.err.print(bad);
                 return EXIT_USAGE;
             }
-            String token = null;
-            if (tokenFile != null) {
-                try {
-                    token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-                } catch (IOException e) {
-                    System.err.println("cannot read --token-file " + tokenFile + ": " + e.getMessage());
-                    return EXIT_USAGE;
-                }
-                if (token.isEmpty()) {
-                    System.err.println("--token-file " + tokenFile + " is empty");
-                    return EXIT_USAGE;
-                }
+            String token;
+            try {
+                token = readToken(tokenFile);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                return EXIT_USAGE;
             }
             Files.createDirectories(dataDir);
             LoggingSetup.configure(dataDir.resolve("agent.log"), id, "agent");
@@ -186,14 +200,7 @@ public final class AgentMain implements Runnable {
             }
             System.out.println("quorum-agent " + id + " ready on http://" + bind + ":" + agent.port());
             System.out.flush();
-            CountDownLatch stop = new CountDownLatch(1);
-            Lifecycle.onTerminate(stop::countDown);
-            if (parentPid != null) {
-                Lifecycle.exitWithParent(parentPid, stop::countDown);
-            }
-            stop.await();
-            agent.close();
-            LoggingSetup.flush();
+            Lifecycle.runUntilStopped(parentPid, agent::close);
             return 0;
         }
     }

@@ -3,9 +3,7 @@ package dev.quorum.agent;
 import dev.quorum.balancer.Balancer;
 import dev.quorum.balancer.BalancerConfig;
 import dev.quorum.balancer.Strategy;
-import java.io.IOException;
 import java.net.BindException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -108,18 +105,12 @@ final class BalancerCli implements Callable<Integer> {
             System.err.println("quorum-agent: --strategy: " + e.getMessage());
             return AgentMain.EXIT_USAGE;
         }
-        String token = null;
-        if (tokenFile != null) {
-            try {
-                token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                System.err.println("cannot read --token-file " + tokenFile + ": " + e.getMessage());
-                return AgentMain.EXIT_USAGE;
-            }
-            if (token.isEmpty()) {
-                System.err.println("--token-file " + tokenFile + " is empty");
-                return AgentMain.EXIT_USAGE;
-            }
+        String token;
+        try {
+            token = AgentMain.readToken(tokenFile);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return AgentMain.EXIT_USAGE;
         }
         Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("java.io.tmpdir"), "quorum-balancer-" + id);
         Files.createDirectories(dir);
@@ -139,14 +130,7 @@ final class BalancerCli implements Callable<Integer> {
         }
         System.out.println("quorum balancer " + id + " ready on http://" + bind + ":" + balancer.port());
         System.out.flush();
-        CountDownLatch stop = new CountDownLatch(1);
-        Lifecycle.onTerminate(stop::countDown);
-        if (parentPid != null) {
-            Lifecycle.exitWithParent(parentPid, stop::countDown);
-        }
-        stop.await();
-        balancer.close();
-        LoggingSetup.flush();
+        Lifecycle.runUntilStopped(parentPid, balancer::close);
         return 0;
     }
 }

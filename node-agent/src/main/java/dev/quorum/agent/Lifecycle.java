@@ -14,6 +14,21 @@ final class Lifecycle {
 
     private Lifecycle() {}
 
+    /**
+     * Blocks until SIGTERM/SIGINT or the death of {@code parentPid} (when given), then runs
+     * {@code close} and flushes the logs: the tail of every long-running command.
+     */
+    static void runUntilStopped(Long parentPid, Runnable close) throws InterruptedException {
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        onTerminate(stop::countDown);
+        if (parentPid != null) {
+            exitWithParent(parentPid, stop::countDown);
+        }
+        stop.await();
+        close.run();
+        LoggingSetup.flush();
+    }
+
     static void onTerminate(Runnable stop) {
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), sig -> {

@@ -2,8 +2,7 @@ package dev.quorum.balancer;
 
 import dev.quorum.agent.http.ApiException;
 import dev.quorum.agent.http.Call;
-import dev.quorum.agent.http.PercentCodec;
-import dev.quorum.agent.store.Keys;
+import dev.quorum.agent.http.DataHandler;
 import dev.quorum.client.Json;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
@@ -62,22 +61,7 @@ final class BalancerHandler {
 
     /** {@code /kv/{key}}: the key is checked here (a bad one never costs a backend a request), then proxied. */
     void key(Call call) {
-        String method = call.method();
-        call.op(switch (method) {
-            case "GET", "HEAD" -> "get";
-            case "PUT" -> "put";
-            case "DELETE" -> "delete";
-            default -> "kv.other";
-        });
-        if (!Set.of("GET", "HEAD", "PUT", "DELETE").contains(method)) {
-            throw new ApiException(405, "method_not_allowed", method + " is not supported on /kv/{key}; use GET, "
-                    + "HEAD, PUT or DELETE").header("Allow", "GET, HEAD, PUT, DELETE");
-        }
-        String key = PercentCodec.decode(call.rawPath().substring("/kv/".length()), "key", false);
-        Keys.problem(key).ifPresent(p -> {
-            throw ApiException.badRequest("bad_key", p);
-        });
-        call.key(key);
+        String key = DataHandler.acceptKey(call);
         proxy(call, key);
     }
 

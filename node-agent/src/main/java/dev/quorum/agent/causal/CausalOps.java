@@ -35,7 +35,8 @@ public final class CausalOps {
     }
 
     public static boolean handles(InternalOp op) {
-        return op != null && ("causal".equals(op.op()) || "causal_read".equals(op.op()));
+        return op != null && ("causal".equals(op.op()) || "causal_read".equals(op.op())
+                || "causal_skip".equals(op.op()));
     }
 
     /**
@@ -45,6 +46,15 @@ public final class CausalOps {
      */
     public void validate(InternalOp op) {
         VectorClock deps = deps(op);
+        if (op.op().equals("causal_skip")) {
+            if (op.origin() == null || !isMember.test(op.origin()) || op.origin().equals(replica.self())) {
+                throw new IllegalArgumentException("origin '" + op.origin() + "' is not another member of this cluster");
+            }
+            if (op.seq() == null || op.seq() < 0) {
+                throw new IllegalArgumentException("seq must not be negative");
+            }
+            return;
+        }
         if (op.op().equals("causal_read")) {
             Keys.problem(op.key()).ifPresent(p -> {
                 throw new IllegalArgumentException(p);
@@ -96,6 +106,8 @@ public final class CausalOps {
         for (InternalOp op : ops) {
             if (op.op().equals("causal")) {
                 out.add(acks.get(w++).thenApply(InternalResult::causalAck));
+            } else if (op.op().equals("causal_skip")) {
+                out.add(replica.skipTo(op.origin(), op.seq()).thenApply(InternalResult::causalAck));
             } else {
                 CompletableFuture<InternalResult> r;
                 try {

@@ -212,6 +212,24 @@ public final class CausalReplica {
         });
     }
 
+    /**
+     * After a snapshot of {@code origin}'s data was copied here: its log up to {@code seq} counts as
+     * applied (the writes held back up to there are dropped), and shipping resumes after it.
+     * Completes with how far this node has now applied {@code origin}'s log.
+     */
+    public CompletableFuture<Long> skipTo(String origin, long seq) {
+        if (applied.get(origin) >= seq) {
+            return CompletableFuture.completedFuture(applied.get(origin));
+        }
+        return store.skipTo(origin, seq).thenApply(v -> {
+            committed(origin, seq);
+            synchronized (this) {
+                drain(new HashMap<>());
+            }
+            return applied.get(origin);
+        });
+    }
+
     /** Called in commit order (the store has one writer). */
     private void committed(String origin, long seq) {
         List<Waiter> ready = new ArrayList<>();

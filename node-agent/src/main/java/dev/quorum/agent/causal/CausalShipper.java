@@ -40,7 +40,10 @@ public final class CausalShipper {
     /** Per peer: the highest of our sequence numbers it has applied (0 until it says). */
     private final Map<String, Long> acked = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> gapReported = new ConcurrentHashMap<>();
+    /** Per peer: when we last asked a caught-up peer how far it really is (nanoTime). */
+    private final Map<String, Long> lastCheck = new ConcurrentHashMap<>();
+    /** A caught-up peer is asked this often whether it still has our writes (it may have lost its data). */
+    static final long CHECK_MS = 2_000;
     /** Per peer: no round before this time (nanoTime), after a round that failed or made no progress. */
     private final Map<String, Long> notBefore = new ConcurrentHashMap<>();
     static final long BACKOFF_MS = 200;
@@ -121,7 +124,14 @@ public final class CausalShipper {
         long mine = replica.applied().get(replica.self());
         for (Peer p : membership().peers()) {
             long a = acked.getOrDefault(p.id(), 0L);
-            if (a >= mine || System.nanoTime() - notBefore.getOrDefault(p.id(), Long.MIN_VALUE / 2) < 0) {
+            if (System.nanoTime() - notBefore.getOrDefault(p.id(), Long.MIN_VALUE / 2) < 0) {
+                continue;
+            }
+            if (a >= mine) {
+                if (a > 0 && System.nanoTime() - lastCheck.getOrDefault(p.id(), 0L) > TimeUnit.MILLISECONDS.toNanos(CHECK_MS)) {
+                    lastCheck.put(p.id(), System.nanoTime());
+                    check(p.id(), a);
+                }
                 continue;
             }
             AtomicBoolean busy = inFlight.computeIfAbsent(p.id(), id -> new AtomicBoolean());
@@ -136,18 +146,34 @@ public final class CausalShipper {
         }
     }
 
+    /** Asks a caught-up peer how far it has applied our log (a no-op skip); a peer that lost data is then fed again. */
+    private void check(String peer, long believed) {
+        replicas.call(peer, InternalOp.causalSkip(replica.self(), 0)).whenComplete((r, e) -> {
+            if (e == null && r.seq() != null && r.seq() < believed) {
+                log.atWarn().addKeyValue("event", "peer_behind").addKeyValue("peer", peer)
+                        .addKeyValue("peer_applied", r.seq()).addKeyValue("was", believed)
+                        .log("{} now reports our writes applied up to {} (was {}): it lost data", peer, r.seq(), believed);
+                acked.put(peer, r.seq());
+                kick();
+            }
+        });
+    }
+
     private void ship(String peer, long after) {
         List<CausalStore.Logged> batch = store.log(after, BATCH);
-        if (batch.isEmpty()) {
+        long mine = replica.applied().get(replica.self());
+        if (batch.isEmpty() && after >= mine) {
             inFlight.get(peer).set(false);
             return;
         }
-        if (batch.get(0).seq() > after + 1 && gapReported.putIfAbsent(peer, true) == null) {
+        if (batch.isEmpty() || batch.get(0).seq() > after + 1) {
             log.atWarn().addKeyValue("event", "causal_gap").addKeyValue("peer", peer)
-                    .addKeyValue("peer_applied", after).addKeyValue("log_starts_at", batch.get(0).seq())
-                    .log("{} has applied our causal writes up to {}, but the log starts at {}: the writes between"
-                            + " are gone from the log (was its data directory wiped?); it gets them from"
-                            + " anti-entropy in another model", peer, after, batch.get(0).seq());
+                    .addKeyValue("peer_applied", after)
+                    .addKeyValue("log_starts_at", batch.isEmpty() ? mine + 1 : batch.get(0).seq())
+                    .log("{} has applied our writes up to {}, but the log no longer holds the next ones (was its"
+                            + " data directory wiped?): sending it a snapshot", peer, after);
+            snapshot(peer);
+            return;
         }
         List<CompletableFuture<Long>> acks = new ArrayList<>(batch.size());
         for (CausalStore.Logged w : batch) {
@@ -156,7 +182,7 @@ public final class CausalShipper {
         }
         CompletableFuture.allOf(acks.stream().map(f -> f.handle((v, e) -> null)).toArray(CompletableFuture[]::new))
                 .whenComplete((v, e) -> {
-                    long best = after;
+                    long best = -1;
                     boolean failed = false;
                     for (CompletableFuture<Long> f : acks) {
                         Long got = f.isCompletedExceptionally() ? null : f.getNow(null);
@@ -166,8 +192,15 @@ public final class CausalShipper {
                             best = Math.max(best, got);
                         }
                     }
-                    long ack = best;
-                    acked.merge(peer, ack, Math::max);
+                    // The peer's answer is the truth, also downwards: a peer that lost its data says so.
+                    long ack = best < 0 ? after : best;
+                    if (ack < after) {
+                        log.atWarn().addKeyValue("event", "peer_behind").addKeyValue("peer", peer)
+                                .addKeyValue("peer_applied", ack).addKeyValue("was", after)
+                                .log("{} now reports our writes applied up to {} (was {}): it lost data", peer, ack,
+                                        after);
+                    }
+                    acked.put(peer, ack);
                     if (failed || ack == after) {
                         // Down, partitioned, or holding our writes back for dependencies it lacks: not every tick.
                         notBefore.put(peer, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BACKOFF_MS));
@@ -177,6 +210,54 @@ public final class CausalShipper {
                         kick(); // more may be waiting
                     }
                 });
+    }
+
+    /**
+     * Brings a peer that lost writes no longer in the log up to date: copies every record this node
+     * holds (last-writer-wins at the peer, so newer data there is kept), then tells it that our log up
+     * to the position taken at the start is applied. Shipping resumes from there; writes made during
+     * the copy are shipped again, harmlessly. Runs on the shipping thread; the peer's in-flight flag
+     * stays set until it ends.
+     */
+    private void snapshot(String peer) {
+        long upTo = replica.applied().get(replica.self());
+        long started = System.nanoTime();
+        log.atInfo().addKeyValue("event", "snapshot_started").addKeyValue("peer", peer).addKeyValue("position", upTo)
+                .log("snapshot to {} started (our log position {})", peer, upTo);
+        long[] copied = {0};
+        copyPage(peer, null, copied)
+                .thenCompose(v -> replicas.call(peer, InternalOp.causalSkip(replica.self(), upTo)))
+                .whenComplete((r, e) -> {
+                    if (e == null) {
+                        acked.put(peer, r.seq() == null ? upTo : r.seq());
+                        log.atInfo().addKeyValue("event", "snapshot_done").addKeyValue("peer", peer)
+                                .addKeyValue("records", copied[0]).addKeyValue("position", upTo)
+                                .addKeyValue("ms", (System.nanoTime() - started) / 1_000_000)
+                                .log("snapshot to {} done: {} records, position {}", peer, copied[0], upTo);
+                    } else {
+                        log.warn("snapshot to {} failed (retried later): {}", peer, e.toString());
+                        notBefore.put(peer, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
+                    }
+                    inFlight.get(peer).set(false);
+                });
+    }
+
+    /** Copies the records after {@code after} (key order, 256 a page), then the next page. */
+    private CompletableFuture<Void> copyPage(String peer, String after, long[] copied) {
+        List<dev.quorum.agent.store.KeyVersion> page = store.store().list("", after, BATCH);
+        if (page.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<?>> sent = new ArrayList<>(page.size());
+        for (dev.quorum.agent.store.KeyVersion kv : page) {
+            store.store().get(kv.key()).ifPresent(rec -> {
+                sent.add(replicas.call(peer, InternalOp.put(Wire.toWire(rec), null, null, false)));
+                copied[0]++;
+            });
+        }
+        String last = page.get(page.size() - 1).key();
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+                .thenComposeAsync(v -> copyPage(peer, last, copied), executor);
     }
 
     /** Drops logged writes every peer has applied. */

@@ -48,9 +48,11 @@ public final class DataHandler {
         this.isMember = isMember;
     }
 
-    /** {@code /kv/{key}}. */
-    public void key(Call call) throws Exception {
-        String raw = call.rawPath().substring("/kv/".length());
+    /**
+     * The first steps of every {@code /kv/{key}} request, on an agent and on the balancer: names the
+     * operation, refuses other methods (405), decodes and checks the key (400). Returns the key.
+     */
+    public static String acceptKey(Call call) {
         String method = call.method();
         call.op(switch (method) {
             case "GET", "HEAD" -> "get";
@@ -62,11 +64,18 @@ public final class DataHandler {
             throw new ApiException(405, "method_not_allowed", method + " is not supported on /kv/{key}; use GET, "
                     + "HEAD, PUT or DELETE").header("Allow", "GET, HEAD, PUT, DELETE");
         }
-        String key = PercentCodec.decode(raw, "key", false);
+        String key = PercentCodec.decode(call.rawPath().substring("/kv/".length()), "key", false);
         Keys.problem(key).ifPresent(p -> {
             throw ApiException.badRequest("bad_key", p);
         });
         call.key(key);
+        return key;
+    }
+
+    /** {@code /kv/{key}}. */
+    public void key(Call call) throws Exception {
+        String key = acceptKey(call);
+        String method = call.method();
         call.allowOnly(Set.of("trace"));
         ClusterConfig cfg = config.get();
         QuorumSpec q = quorumSpec(call, cfg, clusterSize);

@@ -140,6 +140,20 @@ public final class CausalStore {
         }
     }
 
+    /**
+     * Marks {@code origin}'s writes up to {@code seq} as applied without applying them one by one:
+     * after a snapshot of the origin's data was copied here.
+     */
+    public CompletableFuture<Void> skipTo(String origin, long seq) {
+        return store.submit(c -> {
+            prepare(c);
+            appliedUpsert.setString(1, origin);
+            appliedUpsert.setLong(2, seq);
+            appliedUpsert.executeUpdate();
+            return null;
+        });
+    }
+
     /** Forgets logged writes every peer has applied. */
     public CompletableFuture<Integer> truncate(long upToSeq) {
         return store.submit(c -> {

@@ -64,6 +64,12 @@ public record InternalOp(
                 deps);
     }
 
+    /** After a snapshot: the receiver now holds everything of {@code origin}'s log up to {@code seq}. */
+    public static InternalOp causalSkip(String origin, long seq) {
+        return new InternalOp("causal_skip", null, null, null, null, null, null, null, null, null, null, null, origin,
+                seq, null);
+    }
+
     public static InternalOp causalRead(String key, java.util.Map<String, Long> deps, String traceId, boolean trace) {
         return new InternalOp("causal_read", key, null, null, null, null, null, null, null, null, traceId,
                 trace ? Boolean.TRUE : null, null, null, deps);

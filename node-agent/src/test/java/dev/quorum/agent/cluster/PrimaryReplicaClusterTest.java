@@ -112,6 +112,34 @@ class PrimaryReplicaClusterTest {
     }
 
     @Test
+    void aReplicaThatLostItsDataCatchesUpFromASnapshot() {
+        AgentCluster c = ext.get();
+        QuorumClient primary = c.client(0);
+        for (int i = 0; i < 40; i++) {
+            primary.put("snap" + i, "v" + i);
+        }
+        primary.delete("snap0", Options.DEFAULT);
+        await().atMost(Duration.ofSeconds(5)).until(() -> lag(primary, "n3").get("lag_entries").asLong() == 0
+                && lag(primary, "n2").get("lag_entries").asLong() == 0);
+        // Every replica applied it all, so the primary's log is emptied (each second).
+        await().atMost(Duration.ofSeconds(5)).until(() -> primary.status().json().get("causal").get("unshipped")
+                .asLong() == 0);
+        assertThat(c.stop(2)).isZero();
+        c.wipe(2);
+        c.restart(2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lag(primary, "n3").get("lag_entries").asLong() == 0
+                && c.client(2).get("snap39").status() == 200);
+        for (int i = 1; i < 40; i++) {
+            assertThat(c.client(2).get("snap" + i).text()).isEqualTo("v" + i);
+        }
+        assertThat(c.client(2).get("snap0").status()).as("the delete came with the snapshot").isEqualTo(404);
+        Reply next = primary.put("after-snapshot", "x".getBytes(), "text/plain", Options.DEFAULT);
+        assertThat(read(c.client(2), "after-snapshot", next.header("X-Quorum-Position")).text()).isEqualTo("x");
+        assertThat(c.client(2).status().json().get("causal").get("applied").get("n1").asLong())
+                .isEqualTo(Long.parseLong(next.header("X-Quorum-Position").substring(3)));
+    }
+
+    @Test
     void promotionMovesWritesToTheNewPrimaryAndTheOldOnesUnshippedWritesAreMissingUntilItReturns() {
         AgentCluster c = ext.get();
         QuorumClient n1 = c.client(0);
