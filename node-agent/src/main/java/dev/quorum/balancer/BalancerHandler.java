@@ -78,7 +78,7 @@ final class BalancerHandler {
     private void proxy(Call call, String key) {
         byte[] body = "PUT".equals(call.method()) ? call.body(maxBodyBytes, "value") : null;
         String target = call.rawPath() + (call.rawQuery() == null ? "" : "?" + call.rawQuery());
-        List<Map.Entry<String, String>> headers = call.requestHeaders();
+        Iterable<Map.Entry<String, String>> headers = call.requestHeaders();
         Route route = route(call, key);
         Backend first = route.choose(null);
         if (first == null) {
@@ -133,7 +133,7 @@ final class BalancerHandler {
     }
 
     private CompletableFuture<Forwarder.Answer> attempt(Call call, Backend b, String target,
-            List<Map.Entry<String, String>> headers, byte[] body, Route route, boolean mayRetry) {
+            Iterable<Map.Entry<String, String>> headers, byte[] body, Route route, boolean mayRetry) {
         BalancerConfig cfg = config.get();
         String method = call.method().equals("HEAD") ? "GET" : call.method();
         long start = System.nanoTime();
@@ -145,8 +145,8 @@ final class BalancerHandler {
             String trouble = err != null ? reason(err) : trouble(answer);
             boolean ejected = b.finished(micros, trouble != null, cfg.ejectAfter(), cfg.ejectMs() * 1_000_000,
                     System.nanoTime());
-            metrics.backendRequests.labelValues(b.id(), err == null ? Integer.toString(answer.status()) : "0").inc();
-            metrics.backendLatency.labelValues(b.id()).observe(micros / 1e6);
+            metrics.requestsOf(b.id(), err == null ? answer.status() : 0).inc();
+            metrics.latencyOf(b.id()).observe(micros / 1e6);
             if (trouble != null) {
                 metrics.backendErrors.labelValues(b.id(), trouble).inc();
                 if (ejected) {

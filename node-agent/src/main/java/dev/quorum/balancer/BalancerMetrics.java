@@ -79,9 +79,29 @@ public final class BalancerMetrics {
                 .callback(cb -> backends.forEach(b -> cb.call(b.inFlight(), b.id()))).register(registry);
     }
 
+    // Label children looked up once (labelValues builds a key list on every call: this is per request).
+    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.DistributionDataPoint> latencies =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, java.util.Map<Integer, io.prometheus.metrics.core.datapoints.CounterDataPoint>>
+            backendCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, java.util.Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint>>
+            counts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, io.prometheus.metrics.core.datapoints.DistributionDataPoint> durations =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    io.prometheus.metrics.core.datapoints.DistributionDataPoint latencyOf(String backend) {
+        return latencies.computeIfAbsent(backend, b -> backendLatency.labelValues(b));
+    }
+
+    io.prometheus.metrics.core.datapoints.CounterDataPoint requestsOf(String backend, int status) {
+        return backendCounts.computeIfAbsent(backend, b -> new java.util.concurrent.ConcurrentHashMap<>())
+                .computeIfAbsent(status, s -> backendRequests.labelValues(backend, Integer.toString(s)));
+    }
+
     void observeRequest(String op, String status, double seconds) {
-        requests.labelValues(op, status).inc();
-        requestDuration.labelValues(op).observe(seconds);
+        counts.computeIfAbsent(op, o -> new java.util.concurrent.ConcurrentHashMap<>())
+                .computeIfAbsent(status, s -> requests.labelValues(op, s)).inc();
+        durations.computeIfAbsent(op, o -> requestDuration.labelValues(o)).observe(seconds);
     }
 
     public String contentType() {

@@ -27,7 +27,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -53,7 +52,7 @@ final class Forwarder implements AutoCloseable {
     static final int MAX_ANSWER_BYTES = 80 << 20;
 
     /** What came back from a backend. */
-    record Answer(String backend, int status, List<Map.Entry<String, String>> headers, byte[] body,
+    record Answer(String backend, int status, Iterable<Map.Entry<String, String>> headers, byte[] body,
             String contentType) {}
 
     private record Idle(Channel channel, long since) {}
@@ -99,7 +98,7 @@ final class Forwarder implements AutoCloseable {
      *     workers — no hand-off between threads
      */
     CompletableFuture<Answer> send(Backend b, java.util.concurrent.Executor loop, String method, String pathAndQuery,
-            List<Map.Entry<String, String>> headers, byte[] body, long timeoutMs) {
+            Iterable<Map.Entry<String, String>> headers, byte[] body, long timeoutMs) {
         Exchange ex = new Exchange(b);
         FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), pathAndQuery,
                 body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
@@ -185,7 +184,7 @@ final class Forwarder implements AutoCloseable {
             }
             ex.timeout.cancel(false);
             byte[] bytes = ByteBufUtil.getBytes(r.content());
-            Answer a = new Answer(ex.backend.id(), r.status().code(), r.headers().entries(), bytes,
+            Answer a = new Answer(ex.backend.id(), r.status().code(), r.headers(), bytes,
                     r.headers().get(HttpHeaderNames.CONTENT_TYPE));
             if (HttpUtil.isKeepAlive(r) && !closed) {
                 idle.computeIfAbsent(ex.poolKey, id -> new ConcurrentLinkedDeque<>())

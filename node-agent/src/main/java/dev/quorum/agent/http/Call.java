@@ -297,8 +297,8 @@ public final class Call {
     }
 
     /** Every request header, in order, names as sent. */
-    public List<Map.Entry<String, String>> requestHeaders() {
-        return request.headers().entries();
+    public Iterable<Map.Entry<String, String>> requestHeaders() {
+        return request.headers();
     }
 
     /** The query string as sent (still percent-encoded), or null. */

@@ -25,6 +25,8 @@ public final class DataHandler {
     static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
     static final int DEFAULT_LIST_LIMIT = 100;
     static final int MAX_LIST_LIMIT = 1_000;
+    private static final Set<String> KV_METHODS = Set.of("GET", "HEAD", "PUT", "DELETE");
+    private static final Set<String> TRACE_ONLY = Set.of("trace");
 
     /** The causal session token: sent by the client, answered with the session's new one. */
     public static final String SESSION_HEADER = "X-Quorum-Session";
@@ -60,7 +62,7 @@ public final class DataHandler {
             case "DELETE" -> "delete";
             default -> "kv.other";
         });
-        if (!Set.of("GET", "HEAD", "PUT", "DELETE").contains(method)) {
+        if (!KV_METHODS.contains(method)) {
             throw new ApiException(405, "method_not_allowed", method + " is not supported on /kv/{key}; use GET, "
                     + "HEAD, PUT or DELETE").header("Allow", "GET, HEAD, PUT, DELETE");
         }
@@ -76,7 +78,7 @@ public final class DataHandler {
     public void key(Call call) throws Exception {
         String key = acceptKey(call);
         String method = call.method();
-        call.allowOnly(Set.of("trace"));
+        call.allowOnly(TRACE_ONLY);
         ClusterConfig cfg = config.get();
         QuorumSpec q = quorumSpec(call, cfg, clusterSize);
         if (cfg.topology() == Topology.PRIMARY_REPLICA) {
