@@ -82,12 +82,16 @@ public final class CausalShipper {
 
     /** Writes of ours not yet acknowledged by every peer. */
     public long unshipped() {
-        long mine = replica.applied().get(replica.self());
-        long min = mine;
+        return replica.applied().get(replica.self()) - appliedEverywhere();
+    }
+
+    /** How far every peer has applied this node's log (at most this node's own position). */
+    private long appliedEverywhere() {
+        long min = replica.applied().get(replica.self());
         for (Peer p : membership().peers()) {
             min = Math.min(min, acked.getOrDefault(p.id(), 0L));
         }
-        return mine - min;
+        return min;
     }
 
     /** How far one peer is behind this node's log. */
@@ -262,11 +266,7 @@ public final class CausalShipper {
 
     /** Drops logged writes every peer has applied. */
     private void truncate() {
-        long mine = replica.applied().get(replica.self());
-        long min = mine;
-        for (Peer p : membership().peers()) {
-            min = Math.min(min, acked.getOrDefault(p.id(), 0L));
-        }
+        long min = appliedEverywhere();
         if (min > truncatedUpTo) {
             long upTo = min;
             store.truncate(upTo).thenRun(() -> truncatedUpTo = upTo);

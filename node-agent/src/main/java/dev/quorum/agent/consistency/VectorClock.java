@@ -136,11 +136,16 @@ public final class VectorClock {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("session token is not one this cluster issued (not base64url)");
         }
+        return parseText(text, isMember);
+    }
+
+    /** {@link #parseText(String)}, refusing entries for nodes that are not members. */
+    public static VectorClock parseText(String text, Predicate<String> isMember) {
         VectorClock v = parseText(text);
         for (String origin : v.entries.keySet()) {
             if (!isMember.test(origin)) {
-                throw new IllegalArgumentException("session token names '" + origin
-                        + "', which is not a member of this cluster (a token from another cluster?)");
+                throw new IllegalArgumentException("it names '" + origin
+                        + "', which is not a member of this cluster (from another cluster?)");
             }
         }
         return v;

@@ -81,14 +81,14 @@ public final class DataHandler {
         call.allowOnly(TRACE_ONLY);
         ClusterConfig cfg = config.get();
         QuorumSpec q = quorumSpec(call, cfg, clusterSize);
-        if (cfg.topology() == Topology.PRIMARY_REPLICA) {
-            primaryReplica(call, key, method, cfg);
-            return;
-        }
-        VectorClock token = sessionToken(call, q);
         RequestTrace trace = new RequestTrace(call.traceId(), nodeId, call.op(), key, call.traceRequested());
         call.trace(trace);
         call.setHeader("X-Quorum-Trace-Id", trace.traceId());
+        if (cfg.topology() == Topology.PRIMARY_REPLICA) {
+            primaryReplica(call, key, method, cfg, trace);
+            return;
+        }
+        VectorClock token = sessionToken(call, q);
         if (token != null) {
             causal(call, key, method, cfg, token, trace);
             return;
@@ -106,10 +106,7 @@ public final class DataHandler {
      * a read with {@code X-Quorum-Position} only once it has applied that position (else another
      * replica that has, else 503). See docs/replicas.md.
      */
-    private void primaryReplica(Call call, String key, String method, ClusterConfig cfg) {
-        RequestTrace trace = new RequestTrace(call.traceId(), nodeId, call.op(), key, call.traceRequested());
-        call.trace(trace);
-        call.setHeader("X-Quorum-Trace-Id", trace.traceId());
+    private void primaryReplica(Call call, String key, String method, ClusterConfig cfg, RequestTrace trace) {
         if (method.equals("PUT") || method.equals("DELETE")) {
             if (!cfg.isPrimary(nodeId)) {
                 throw new ApiException(409, "not_primary", "writes go to the primary, " + cfg.primary()
@@ -120,29 +117,15 @@ public final class DataHandler {
                     : causal.delete(key, VectorClock.EMPTY, trace);
             call.answerLater(outcome, out -> {
                 String position = VectorClock.EMPTY.with(nodeId, out.seq()).text();
-                Map<String, Object> body = new LinkedHashMap<>();
-                body.put("key", key);
-                body.put("version", out.version().toString());
-                body.put("position", position);
-                if (method.equals("DELETE")) {
-                    body.put("deleted", true);
-                }
                 call.setHeader(POSITION_HEADER, position);
-                call.setHeader("X-Quorum-Version", out.version().toString());
-                attachTrace(call, trace, body);
-                call.sendJson(200, body);
+                answerWritten(call, key, trace, out, method.equals("DELETE"), "position", position);
             });
             return;
         }
         VectorClock needed;
         try {
             String p = call.singleHeader(POSITION_HEADER);
-            needed = p == null || p.isBlank() ? VectorClock.EMPTY : VectorClock.parseText(p.trim());
-            for (String origin : needed.toMap().keySet()) {
-                if (!isMember.test(origin)) {
-                    throw new IllegalArgumentException("names '" + origin + "', which is not a member of this cluster");
-                }
-            }
+            needed = p == null || p.isBlank() ? VectorClock.EMPTY : VectorClock.parseText(p.trim(), isMember);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("bad_header", POSITION_HEADER + " must look like n1:42 (a position this"
                     + " cluster's primary answered): " + e.getMessage());
@@ -170,7 +153,8 @@ public final class DataHandler {
             case "PUT" -> {
                 String contentType = contentType(call);
                 byte[] value = call.body(cfg.maxValueBytes(), "value");
-                call.answerLater(causal.put(key, value, contentType, token, trace), out -> causalWritten(call, key, trace, out, false));
+                call.answerLater(causal.put(key, value, contentType, token, trace), out -> causalWritten(call, key, trace, out,
+                        false));
             }
             case "DELETE" -> call.answerLater(causal.delete(key, token, trace),
                     out -> causalWritten(call, key, trace, out, true));
@@ -183,14 +167,20 @@ public final class DataHandler {
 
     private static void causalWritten(Call call, String key, RequestTrace trace, CausalCoordinator.WriteOutcome out,
             boolean deleted) {
+        call.setHeader(SESSION_HEADER, out.token().token());
+        answerWritten(call, key, trace, out, deleted, "consistency", "causal");
+    }
+
+    /** The 200 of a write made here (causal model, or primary-replica topology), with one extra body field. */
+    private static void answerWritten(Call call, String key, RequestTrace trace, CausalCoordinator.WriteOutcome out,
+            boolean deleted, String field, String value) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("key", key);
         body.put("version", out.version().toString());
-        body.put("consistency", "causal");
+        body.put(field, value);
         if (deleted) {
             body.put("deleted", true);
         }
-        call.setHeader(SESSION_HEADER, out.token().token());
         call.setHeader("X-Quorum-Version", out.version().toString());
         if (!deleted) {
             call.setHeader("ETag", "\"" + out.version() + "\"");
